@@ -1,0 +1,235 @@
+"""The daemon's lifecycle: one AsyncExitStack owns every resource; the scheduler enqueues
+polls; our own tasks poll sources, process filings and deliver alerts; SIGINT/SIGTERM stop
+polling, let in-flight work finish within a grace period, and close everything."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from watcher.clock import SYSTEM_CLOCK, Clock
+from watcher.config import Config
+from watcher.delivery import DeliveryWorker
+from watcher.errors import FetchError, WatcherError
+from watcher.http import EdgarClient
+from watcher.models import Alert, Company
+from watcher.notifiers.base import Notifier, NotifierContext
+from watcher.pipeline import FilingOutcome, Pipeline
+from watcher.plugins import NOTIFIER_GROUP, SOURCE_GROUP, load_plugin_class
+from watcher.scheduling import PollScheduler
+from watcher.sources.base import Source, SourceContext, Watchlist
+from watcher.store import Store, open_store
+from watcher.watchlist import resolve_watchlist
+
+logger = logging.getLogger(__name__)
+
+FILING_LEASE_SECONDS = 600.0
+IDLE_WAIT_SECONDS = 2.0
+
+
+@dataclass(slots=True)
+class CycleReport:
+    """What one ``--once`` cycle did, for the exit code and the summary line."""
+
+    polls_failed: list[str] = field(default_factory=list)
+    new_filings: int = 0
+    outcomes: list[FilingOutcome] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.polls_failed) or any(o.state in ("failed", "retry")
+                                              for o in self.outcomes)
+
+
+class App:
+    def __init__(self, config: Config, *, clock: Clock = SYSTEM_CLOCK,
+                 transport: httpx.AsyncBaseTransport | None = None,
+                 grace_seconds: float = 30.0) -> None:
+        self.config = config
+        self.clock = clock
+        self.transport = transport
+        self.grace_seconds = grace_seconds
+        self.stop = asyncio.Event()
+        self.store: Store | None = None
+        self.http: EdgarClient | None = None
+        self.sources: dict[str, Source] = {}
+        self.notifiers: dict[str, Notifier] = {}
+        self.deliverers: dict[str, DeliveryWorker] = {}
+        self.pipeline: Pipeline | None = None
+        self._poll_queue: asyncio.Queue[str] = asyncio.Queue()
+        self._queued: set[str] = set()
+        self._work_available = asyncio.Event()
+
+    # -- setup ------------------------------------------------------------------------
+    async def _open(self, stack: AsyncExitStack) -> None:
+        store = await asyncio.to_thread(open_store, self.config.store.url)
+        stack.callback(store.close)
+        self.store = store
+        self.http = EdgarClient(self.config.edgar, clock=self.clock, transport=self.transport,
+                                on_throttle=self._on_throttle)
+        stack.push_async_callback(self.http.aclose)
+        companies = await resolve_watchlist(self.config.companies, self.http)
+        for company in companies:
+            if company.name or company.tickers:
+                await asyncio.to_thread(store.upsert_company, company, self.clock.now())
+        watchlist = Watchlist(frozenset(c.cik for c in companies)
+                              if self.config.companies else None)
+        context = SourceContext(http=self.http, watchlist=watchlist, clock=self.clock,
+                                is_known=self._is_known)
+        for settings in self.config.sources:
+            cls = load_plugin_class(SOURCE_GROUP, settings.kind)
+            self.sources[settings.name] = cls(settings, context)
+        notifier_context = NotifierContext(config=self.config, clock=self.clock)
+        for settings in self.config.notifiers:
+            cls = load_plugin_class(NOTIFIER_GROUP, settings.kind)
+            notifier: Notifier = cls(settings, notifier_context)
+            stack.push_async_callback(notifier.aclose)
+            self.notifiers[settings.name] = notifier
+            self.deliverers[settings.name] = DeliveryWorker(store, notifier,
+                                                            self.config.delivery, self.clock)
+        self.pipeline = Pipeline(self.config, store, self.http, self.clock, self.route)
+        logger.info("watching %s with %d source(s) and %d notifier(s); store %s",
+                    "every filer" if watchlist.ciks is None else f"{len(watchlist.ciks)} companies",
+                    len(self.sources), len(self.notifiers), self.config.store.url)
+
+    async def _is_known(self, accession: str) -> bool:
+        assert self.store is not None
+        return await asyncio.to_thread(self.store.is_known, accession)
+
+    def _on_throttle(self, pause: float, url: str) -> None:
+        logger.error("EDGAR throttle: all requests paused for %.0fs (last URL %s)", pause, url)
+
+    def route(self, alert: Alert) -> list[str]:
+        """The notifiers an alert goes to: every notifier that is not for operators only."""
+        return [name for name, n in self.notifiers.items() if not n.settings.operators] or \
+            list(self.notifiers)
+
+    # -- work -------------------------------------------------------------------------
+    async def poll_source(self, name: str) -> int:
+        """Poll one source and queue the filings never seen; returns how many were new."""
+        assert self.store is not None
+        source = self.sources[name]
+        try:
+            filings = await source.poll()
+        except FetchError as exc:
+            logger.error("polling %s failed: %s", name, exc, extra={"source": name})
+            raise
+        new = await asyncio.to_thread(self.store.add_filings, filings, self.clock.now())
+        for filing in new:
+            logger.info("new filing %s %s by %s", filing.form, filing.accession,
+                        filing.company_name or filing.cik,
+                        extra={"accession": filing.accession, "cik": filing.cik,
+                               "source": name})
+        if new:
+            self._work_available.set()
+        return len(new)
+
+    async def process_next(self) -> FilingOutcome | None:
+        """Claim and process one pending filing; None when there is none."""
+        assert self.store is not None and self.pipeline is not None
+        row = await asyncio.to_thread(self.store.claim_filing, self.clock.now(),
+                                      FILING_LEASE_SECONDS)
+        if row is None:
+            return None
+        outcome = await self.pipeline.process(row)
+        if outcome.alerts:
+            for deliverer in self.deliverers.values():
+                deliverer.wakeup.set()
+        return outcome
+
+    def enqueue_poll(self, name: str) -> None:
+        """The scheduler's job: thin, coalescing (a source is queued at most once)."""
+        if name not in self._queued and not self.stop.is_set():
+            self._queued.add(name)
+            self._poll_queue.put_nowait(name)
+
+    async def _poll_worker(self) -> None:
+        while not self.stop.is_set():
+            name = await self._poll_queue.get()
+            if not name:  # the stop sentinel
+                return
+            self._queued.discard(name)
+            with contextlib.suppress(WatcherError):
+                await self.poll_source(name)
+
+    async def _filing_worker(self) -> None:
+        while not self.stop.is_set():
+            outcome = await self.process_next()
+            if outcome is None:
+                self._work_available.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._work_available.wait(), IDLE_WAIT_SECONDS)
+
+    # -- entry points -----------------------------------------------------------------
+    async def run_once(self) -> CycleReport:
+        """One poll cycle: poll every source, process every pending filing, deliver once."""
+        report = CycleReport()
+        async with AsyncExitStack() as stack:
+            await self._open(stack)
+            for name in self.sources:
+                try:
+                    report.new_filings += await self.poll_source(name)
+                except WatcherError:
+                    report.polls_failed.append(name)
+            while (outcome := await self.process_next()) is not None:
+                report.outcomes.append(outcome)
+            for deliverer in self.deliverers.values():
+                await deliverer.deliver_due()
+        return report
+
+    async def run_forever(self, *, ready: Callable[[App], Awaitable[None]] | None = None) -> None:
+        """The daemon: runs until SIGINT/SIGTERM (or ``self.stop`` is set)."""
+        loop = asyncio.get_running_loop()
+        async with AsyncExitStack() as stack:
+            await self._open(stack)
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                with contextlib.suppress(NotImplementedError, RuntimeError):
+                    loop.add_signal_handler(sig, self._request_stop, sig)
+                    stack.callback(loop.remove_signal_handler, sig)
+            scheduler = PollScheduler(self.enqueue_poll)
+            for name, source in self.sources.items():
+                scheduler.add_source(name, source.settings.every, start=self.clock.now())
+            tasks: list[asyncio.Task[Any]] = [
+                asyncio.create_task(self._poll_worker(), name="poll"),
+                *(asyncio.create_task(self._filing_worker(), name=f"filings-{i}")
+                  for i in range(self.config.pipeline.workers)),
+                *(asyncio.create_task(d.run(self.stop), name=f"deliver-{d.name}")
+                  for d in self.deliverers.values()),
+            ]
+            scheduler.start()
+            stack.callback(scheduler.shutdown)
+            if ready is not None:
+                await ready(self)
+            await self.stop.wait()
+            self.request_stop()
+            logger.info("stopping: no new polls; letting in-flight work finish (%.0fs grace)",
+                        self.grace_seconds)
+            scheduler.shutdown()
+            _, pending = await asyncio.wait(tasks, timeout=self.grace_seconds)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            logger.info("stopped")
+
+    def _request_stop(self, sig: signal.Signals) -> None:
+        logger.info("received %s", sig.name)
+        self.request_stop()
+
+    def request_stop(self) -> None:
+        """Stop polling and let the workers finish what they hold."""
+        if not self.stop.is_set():
+            self.stop.set()
+        self._work_available.set()
+        self._poll_queue.put_nowait("")
+
+
+def company_label(company: Company) -> str:
+    return company.name or f"CIK {company.cik}"

@@ -1,0 +1,308 @@
+"""The ``watcher`` command: run, check-config, ingest, demo, partners, alerts, notify-test.
+
+Exit codes: 0 success; 1 something failed (a filing, a delivery, a file); 2 bad configuration
+or usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from watcher import __version__
+from watcher.config import SEC_USER_AGENT_HELP, Config, load_config, parse_config
+from watcher.errors import ConfigError, NormalizeError, WatcherError
+from watcher.logs import configure_logging
+
+DEFAULT_CONFIG = "config.yaml"
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+
+
+def _config_path(args: argparse.Namespace) -> str:
+    return str(args.config or os.environ.get("WATCHER_CONFIG") or DEFAULT_CONFIG)
+
+
+def _load(args: argparse.Namespace, *, optional: bool = False) -> Config:
+    path = _config_path(args)
+    if optional and not args.config and not Path(path).exists():
+        return parse_config({})
+    return load_config(path)
+
+
+def _print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+
+
+# ------------------------------------------------------------------------------ commands
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    config = _load(args)
+    from watcher.plugins import NOTIFIER_GROUP, SOURCE_GROUP, load_plugin_class
+    from watcher.notifiers.base import NotifierContext
+    from watcher.clock import SYSTEM_CLOCK
+
+    print(f"{_config_path(args)}: OK")
+    print(f"  edgar: {config.edgar.base_url} at most {config.edgar.max_requests_per_second:g} "
+          f"requests/s, user agent {'set' if config.edgar.user_agent else 'NOT SET'}")
+    print(f"  companies: {len(config.companies) or 'every filer'}")
+    for source in config.sources:
+        load_plugin_class(SOURCE_GROUP, source.kind)
+        print(f"  source {source.name}: {source.kind} every {source.every:g}s")
+    context = NotifierContext(config=config, clock=SYSTEM_CLOCK)
+    for settings in config.notifiers:
+        notifier = load_plugin_class(NOTIFIER_GROUP, settings.kind)(settings, context)
+        shown = json.dumps(notifier.describe(), default=str)
+        print(f"  notifier {settings.name}: {shown}")
+        asyncio.run(notifier.aclose())
+    print(f"  store: {config.store.url}")
+    if not config.edgar.user_agent:
+        print("  note: `watcher run` needs edgar.user_agent (see `watcher run` for why)")
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    config = _load(args)
+    configure_logging(config.logging.level, config.logging.format)
+    if not config.edgar.user_agent:
+        print(f"watcher: edgar.user_agent is not set.\n\n{SEC_USER_AGENT_HELP}", file=sys.stderr)
+        return EXIT_CONFIG
+    from watcher.app import App
+
+    app = App(config)
+    if args.once:
+        report = asyncio.run(app.run_once())
+        failed = [o for o in report.outcomes if o.state in ("failed", "retry")]
+        print(f"poll cycle: {report.new_filings} new filing(s), "
+              f"{len(report.outcomes)} processed, {len(failed)} failed, "
+              f"{sum(len(o.alerts) for o in report.outcomes)} alert(s); "
+              f"sources failed: {', '.join(report.polls_failed) or 'none'}", file=sys.stderr)
+        return EXIT_FAILED if report.failed else EXIT_OK
+    asyncio.run(app.run_forever())
+    return EXIT_OK
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Process local exhibit files in order, as if filed one after the other."""
+    config = _load(args, optional=True)
+    configure_logging("WARNING", "text")
+    from watcher.clock import SYSTEM_CLOCK
+    from watcher.extract import filer_name
+    from watcher.models import Company, Exhibit, Filing
+    from watcher.normalize import normalize_exhibit
+    from watcher.pipeline import Pipeline
+    from watcher.store import open_store
+
+    store = open_store(args.store)
+    pipeline = Pipeline(config, store, None, SYSTEM_CLOCK, route=lambda alert: [])
+    alerts: list[dict[str, Any]] = []
+    failures = 0
+    try:
+        for name in args.files:
+            path = Path(name)
+            try:
+                content = path.read_bytes()
+                release = normalize_exhibit(content, max_bytes=config.edgar.max_document_bytes)
+            except (OSError, NormalizeError) as exc:
+                print(f"{path}: {exc}", file=sys.stderr)
+                failures += 1
+                continue
+            company_name = args.company or filer_name(release) or ""
+            if store.company(args.cik) is None and company_name:
+                store.upsert_company(Company(args.cik, company_name), SYSTEM_CLOCK.now())
+            digest = hashlib.sha256(content).hexdigest()
+            filing = Filing(accession=f"local-{digest[:16]}", cik=args.cik, form="8-K",
+                            filed=release.dateline_date, company_name=company_name,
+                            index_url=path.resolve().as_uri(), source="ingest")
+            store.add_filings([filing], SYSTEM_CLOCK.now())
+            exhibit = Exhibit(accession=filing.accession, doc_type=args.type,
+                              filename=path.name, url=path.resolve().as_uri(), content=content)
+            outcome = pipeline.store_documents(filing, [exhibit])
+            for error in outcome.errors:
+                print(f"{path}: {error}", file=sys.stderr)
+            failures += outcome.state == "failed"
+            alerts.extend(a.payload for a in outcome.alerts)
+    finally:
+        store.close()
+    _print_json(alerts)
+    return EXIT_FAILED if failures else EXIT_OK
+
+
+def cmd_partners(args: argparse.Namespace) -> int:
+    config = _load(args)
+    from watcher.store import open_store
+
+    store = open_store(config.store.url)
+    try:
+        entries = store.ledger(args.cik)
+        company = store.company(args.cik)
+    finally:
+        store.close()
+    if args.json:
+        from dataclasses import asdict
+
+        _print_json([asdict(e) for e in entries])
+        return EXIT_OK
+    title = company.name if company and company.name else f"CIK {args.cik}"
+    print(f"{title}: {len(entries)} partner/product pair(s)")
+    if not entries:
+        return EXIT_OK
+    rows = [("PARTNER", "PRODUCT", "RELATIONSHIP", "STAGE", "FIRST SEEN", "LAST SEEN")]
+    rows += [(e.partner, e.product or "(platform)", e.relationship or "-", e.stage or "-",
+              str(e.first_filed or e.first_accession), str(e.last_filed or e.last_accession))
+             for e in entries]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return EXIT_OK
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    config = _load(args)
+    from watcher.store import open_store
+
+    store = open_store(config.store.url)
+    try:
+        if args.retry or args.retry_all:
+            count = store.requeue(None if args.retry_all else args.retry, datetime.now(UTC),
+                                  args.notifier)
+            print(f"{count} deliver{'y' if count == 1 else 'ies'} queued for retry "
+                  "(the running daemon picks them up)")
+            return EXIT_OK
+        rows = store.deliveries(state=args.state, limit=args.limit)
+    finally:
+        store.close()
+    if args.json:
+        from dataclasses import asdict
+
+        _print_json([asdict(r) for r in rows])
+        return EXIT_OK
+    if not rows:
+        print("no alerts" + (f" in state {args.state}" if args.state else ""))
+    for r in rows:
+        print(f"{r.created_at:%Y-%m-%d %H:%M} {r.state:9} {r.notifier:12} attempts={r.attempts} "
+              f"{r.alert_id} {r.title}")
+        if r.last_error:
+            print(f"    last error: {r.last_error}")
+    return EXIT_OK
+
+
+def cmd_notify_test(args: argparse.Namespace) -> int:
+    config = _load(args)
+    configure_logging(config.logging.level, "text")
+    from watcher.clock import SYSTEM_CLOCK
+    from watcher.notifiers.base import NotifierContext
+    from watcher.notifiers.sample import sample_alert
+    from watcher.plugins import NOTIFIER_GROUP, load_plugin_class
+
+    settings = next((n for n in config.notifiers if n.name == args.name), None)
+    if settings is None:
+        known = ", ".join(n.name for n in config.notifiers) or "none"
+        print(f"watcher: no notifier named {args.name!r} (configured: {known})", file=sys.stderr)
+        return EXIT_CONFIG
+    notifier = load_plugin_class(NOTIFIER_GROUP, settings.kind)(
+        settings, NotifierContext(config=config, clock=SYSTEM_CLOCK))
+
+    async def send() -> None:
+        try:
+            await notifier.send(sample_alert(SYSTEM_CLOCK.now()))
+        finally:
+            await notifier.aclose()
+
+    try:
+        asyncio.run(send())
+    except WatcherError as exc:
+        print(f"{args.name}: FAILED: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"{args.name}: sample alert delivered")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from watcher.demo import run_demo
+
+    return run_demo(interval=args.interval, keep=args.keep)
+
+
+# ------------------------------------------------------------------------------ parser
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="watcher",
+        description="Watch SEC EDGAR for biotech and pharma press releases and alert when a "
+                    "partnership changes status.",
+    )
+    parser.add_argument("--version", action="version", version=f"watcher {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--config", "-c", help=f"config file (default: $WATCHER_CONFIG or "
+                                              f"{DEFAULT_CONFIG})")
+        return p
+
+    p = command("run", "run the daemon")
+    p.add_argument("--once", action="store_true",
+                   help="one poll cycle, then exit (non-zero if a filing failed)")
+    p.set_defaults(func=cmd_run)
+
+    p = command("check-config", "validate the configuration, listing every problem")
+    p.set_defaults(func=cmd_check_config)
+
+    p = command("ingest", "process local exhibit files in order and print the alerts as JSON")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--cik", type=int, default=0, help="the company's CIK (default 0)")
+    p.add_argument("--company", help="the company's name (default: found in the release)")
+    p.add_argument("--type", default="EX-99.1", help="document type (default EX-99.1)")
+    p.add_argument("--store", default="sqlite://",
+                   help="store URL to keep the history in (default: in memory)")
+    p.set_defaults(func=cmd_ingest)
+
+    p = command("partners", "show a company's partner ledger")
+    p.add_argument("cik", type=int)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_partners)
+
+    p = command("alerts", "list the outbox (pending, delivered, dead) or retry deliveries")
+    p.add_argument("--state", choices=["pending", "delivered", "dead"])
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--retry", metavar="ALERT_ID", help="retry one alert now")
+    p.add_argument("--retry-all", action="store_true", help="retry every dead alert now")
+    p.add_argument("--notifier", help="with --retry/--retry-all: only this notifier")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_alerts)
+
+    p = command("notify-test", "send a sample alert through one notifier")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_notify_test)
+
+    p = sub.add_parser("demo", help="run against a fake EDGAR with a fictional company",
+                       description="Start a fake EDGAR, publish three releases of a fictional "
+                                   "company one by one and show the alerts.")
+    p.add_argument("--interval", type=float, default=4.0,
+                   help="seconds between published releases (default 4)")
+    p.add_argument("--keep", action="store_true", help="keep the demo's working folder")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        print(f"watcher: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except WatcherError as exc:
+        print(f"watcher: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130

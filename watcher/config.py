@@ -1,0 +1,287 @@
+"""config.yaml -> validated settings. Pydantic models with ``extra="forbid"``; every problem is
+collected and reported at once; secrets are read from environment variables named in config.
+
+Sources and notifiers are plugins: the top-level model keeps their entries raw, then each entry
+is validated by the settings model of the plugin its ``kind`` names, so a third-party plugin
+brings its own keys and its own checks.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from watcher.errors import ConfigError
+
+USER_AGENT_ENV = "WATCHER_USER_AGENT"
+SEC_USER_AGENT_HELP = (
+    "SEC's fair-access policy requires every automated client of EDGAR to declare who it is: "
+    "a User-Agent naming your organisation and a contact email, for example "
+    '"Acme Research ops@acme.example" (see https://www.sec.gov/os/accessing-edgar-data). '
+    "Requests without one are refused. Set it in config.yaml:\n\n"
+    "    edgar:\n"
+    '      user_agent: "Your Organisation you@your-domain.example"\n\n'
+    f"or in the environment: {USER_AGENT_ENV}=\"Your Organisation you@your-domain.example\""
+)
+
+
+class StrictModel(BaseModel):
+    """Base of every settings model: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EdgarSettings(StrictModel):
+    user_agent: str | None = None
+    base_url: str = "https://www.sec.gov"
+    data_url: str = "https://data.sec.gov"
+    max_requests_per_second: float = Field(default=8.0, gt=0, le=10)
+    timeout: float = Field(default=30.0, gt=0)
+    max_document_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    retries: int = Field(default=4, ge=0, le=20)
+
+    @field_validator("base_url", "data_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError(f"must be an http(s) URL, got {value!r}")
+        return value.rstrip("/")
+
+    @field_validator("user_agent")
+    @classmethod
+    def _contact(cls, value: str | None) -> str | None:
+        if value is not None and not re.search(r"\S+@\S+\.\S+", value):
+            raise ValueError(
+                "must name your organisation and a contact email, "
+                f'e.g. "Acme Research ops@acme.example"; got {value!r}'
+            )
+        return value
+
+
+class CompanySettings(StrictModel):
+    cik: int | None = Field(default=None, gt=0)
+    ticker: str | None = None
+    name: str | None = None
+
+    @model_validator(mode="after")
+    def _cik_or_ticker(self) -> CompanySettings:
+        if self.cik is None and self.ticker is None:
+            raise ValueError("a company needs a cik or a ticker")
+        return self
+
+
+class AliasSettings(StrictModel):
+    """Canonical name -> other names, as in the labelled corpus."""
+
+    partners: dict[str, list[str]] = Field(default_factory=dict)
+    products: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class StoreSettings(StrictModel):
+    url: str = "sqlite:///watcher.db"
+
+    @field_validator("url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        if not value.startswith(("sqlite://", "postgresql://", "postgres://")):
+            raise ValueError(
+                f"must start with sqlite:/// or postgresql://, got {value.split(':', 1)[0]!r}"
+            )
+        return value
+
+
+class ServerSettings(StrictModel):
+    listen: str = "127.0.0.1:8787"
+    enabled: bool = True
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"must be host:port, got {value!r}")
+        return value
+
+
+class PipelineSettings(StrictModel):
+    workers: int = Field(default=4, ge=1, le=64)
+    history: int = Field(default=50, ge=1)
+    max_attempts: int = Field(default=5, ge=1)
+
+
+class DeliverySettings(StrictModel):
+    max_attempts: int = Field(default=12, ge=1)
+    max_age_hours: float = Field(default=72.0, gt=0)
+    backoff_initial: float = Field(default=5.0, gt=0)
+    backoff_max: float = Field(default=1800.0, gt=0)
+
+
+class LoggingSettings(StrictModel):
+    level: str = "INFO"
+    format: str = Field(default="auto", pattern="^(auto|json|text)$")
+
+
+class PluginSettings(StrictModel):
+    """Base of the settings of sources and notifiers; ``kind`` selects the plugin."""
+
+    kind: str
+    name: str = ""
+
+    secret_fields: ClassVar[tuple[str, ...]] = ()
+
+    def resolve_secrets(self, environ: Mapping[str, str]) -> list[str]:
+        """Problems with the environment variables this plugin names (empty when all set)."""
+        problems = []
+        for field_name in self.secret_fields:
+            env_name = getattr(self, field_name, None)
+            if env_name and env_name not in environ:
+                problems.append(
+                    f"{field_name}: environment variable {env_name} is not set"
+                )
+        return problems
+
+
+class SourceSettings(PluginSettings):
+    every: float = Field(default=60.0, gt=0)
+
+
+class NotifierSettings(PluginSettings):
+    operators: bool = False
+
+
+class Config(StrictModel):
+    edgar: EdgarSettings = Field(default_factory=EdgarSettings)
+    companies: list[CompanySettings] = Field(default_factory=list)
+    aliases: AliasSettings = Field(default_factory=AliasSettings)
+    sources: list[SourceSettings] = Field(default_factory=list)
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    notifiers: list[NotifierSettings] = Field(default_factory=list)
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
+    delivery: DeliverySettings = Field(default_factory=DeliverySettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    environ: dict[str, str] = Field(default_factory=dict, exclude=True, repr=False)
+
+    def secret(self, env_name: str | None) -> str | None:
+        """The value of a secret named in config; never logged, never in ``repr``."""
+        if not env_name:
+            return None
+        return self.environ.get(env_name)
+
+
+DEFAULT_SOURCES: list[dict[str, Any]] = [{"kind": "edgar_current", "every": 60}]
+DEFAULT_NOTIFIERS: list[dict[str, Any]] = [{"name": "log", "kind": "log"}]
+
+
+def _where(loc: tuple[int | str, ...], prefix: str = "") -> str:
+    path = prefix
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "(top level)"
+
+
+def _problems(error: ValidationError, prefix: str = "") -> list[str]:
+    problems = []
+    for item in error.errors():
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            message = "unknown key"
+        problems.append(f"{_where(tuple(item['loc']), prefix)}: {message}")
+    return problems
+
+
+def _validate_plugins(
+    entries: Any, group: str, key: str, environ: Mapping[str, str], problems: list[str]
+) -> list[Any]:
+    from watcher.plugins import load_plugin_class  # late: plugins import this module
+
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        problems.append(f"{key}: must be a list")
+        return []
+    validated = []
+    names: set[str] = set()
+    for index, entry in enumerate(entries):
+        where = f"{key}[{index}]"
+        if not isinstance(entry, dict):
+            problems.append(f"{where}: must be a mapping with a kind")
+            continue
+        kind = entry.get("kind")
+        if not isinstance(kind, str):
+            problems.append(f"{where}.kind: required")
+            continue
+        try:
+            plugin = load_plugin_class(group, kind)
+        except LookupError as exc:
+            problems.append(f"{where}.kind: {exc}")
+            continue
+        try:
+            settings = plugin.Settings.model_validate({"name": kind, **entry})
+        except ValidationError as exc:
+            problems.extend(_problems(exc, where))
+            continue
+        if settings.name in names:
+            problems.append(f"{where}.name: {settings.name!r} is used twice")
+        names.add(settings.name)
+        problems.extend(f"{where}.{p}" for p in settings.resolve_secrets(environ))
+        validated.append(settings)
+    return validated
+
+
+def parse_config(data: Any, environ: Mapping[str, str] | None = None) -> Config:
+    """Validate a parsed YAML document; raises ConfigError listing every problem."""
+    env = dict(os.environ if environ is None else environ)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(["(top level): must be a mapping of sections"])
+    data = dict(data)
+    problems: list[str] = []
+    raw_sources = data.pop("sources", DEFAULT_SOURCES)
+    raw_notifiers = data.pop("notifiers", DEFAULT_NOTIFIERS)
+    config: Config | None = None
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_problems(exc))
+    sources = _validate_plugins(raw_sources, "watcher.sources", "sources", env, problems)
+    notifiers = _validate_plugins(raw_notifiers, "watcher.notifiers", "notifiers", env, problems)
+    if problems or config is None:
+        raise ConfigError(problems)
+    edgar = config.edgar
+    if env.get(USER_AGENT_ENV):
+        try:
+            edgar = EdgarSettings.model_validate(
+                {**edgar.model_dump(), "user_agent": env[USER_AGENT_ENV]}
+            )
+        except ValidationError as exc:
+            raise ConfigError(_problems(exc, f"${USER_AGENT_ENV}")) from None
+    return config.model_copy(
+        update={"sources": sources, "notifiers": notifiers, "edgar": edgar, "environ": env}
+    )
+
+
+def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> Config:
+    """Read and validate a config file; raises ConfigError listing every problem."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([f"{file}: no such file"]) from None
+    except OSError as exc:
+        raise ConfigError([f"{file}: {exc.strerror}"]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError([f"{file}: not valid YAML: {exc}"]) from None
+    return parse_config(data, environ)

@@ -1,0 +1,208 @@
+"""The store contract: a durable queue of filings, the per-filing unit of work (release,
+analysis, ledger and outbox written in one transaction) and the outbox of deliveries.
+
+Every method is synchronous and thread-safe; the daemon calls them through
+``asyncio.to_thread`` so the event loop never blocks on the database.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal
+
+from watcher.models import (
+    Alert,
+    Change,
+    Company,
+    Comparison,
+    Delivery,
+    Exhibit,
+    Fact,
+    Filing,
+    LedgerEntry,
+    Release,
+    StoredRelease,
+    WatchItem,
+)
+
+FilingState = Literal["pending", "processing", "done", "skipped", "failed"]
+DeliveryState = Literal["pending", "delivered", "dead"]
+
+
+@dataclass(frozen=True, slots=True)
+class FilingRow:
+    """A filing in the queue with its processing state."""
+
+    filing: Filing
+    state: FilingState
+    attempts: int
+    last_error: str | None
+    notify: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRow:
+    """An outbox row for listing (``watcher alerts``), without the alert body."""
+
+    alert_id: str
+    notifier: str
+    state: DeliveryState
+    attempts: int
+    title: str
+    accession: str
+    created_at: datetime
+    next_attempt_at: datetime | None
+    last_error: str | None
+    delivered_at: datetime | None
+
+
+class UnitOfWork(ABC):
+    """Reads and writes of one filing, committed together or not at all."""
+
+    @abstractmethod
+    def history(self, cik: int, *, before: date | None, exclude_accession: str,
+                limit: int) -> list[StoredRelease]:
+        """Earlier releases of the company, newest first."""
+
+    @abstractmethod
+    def ledger(self, cik: int) -> dict[tuple[str, str], LedgerEntry]:
+        """The company's ledger keyed by (partner, product)."""
+
+    @abstractmethod
+    def release_exists(self, accession: str, doc_type: str) -> bool:
+        """Whether this document was already processed (re-processing is then a no-op)."""
+
+    @abstractmethod
+    def save_exhibit(self, exhibit: Exhibit, fetched_at: datetime) -> None:
+        """Keep the raw bytes (idempotent)."""
+
+    @abstractmethod
+    def save_release(self, cik: int, filing: Filing, doc_type: str, release: Release,
+                     now: datetime) -> int:
+        """Store the normalized release; returns its id."""
+
+    @abstractmethod
+    def save_analysis(self, release_id: int, comparison: Comparison, facts: Sequence[Fact],
+                      changes: Sequence[Change], watch: Sequence[WatchItem]) -> None:
+        """Store what compare, extract and ledger found for this release."""
+
+    @abstractmethod
+    def save_ledger(self, cik: int, entries: Sequence[LedgerEntry], now: datetime) -> None:
+        """Insert or replace ledger entries."""
+
+    @abstractmethod
+    def save_alert(self, alert: Alert, notifiers: Sequence[str], now: datetime) -> bool:
+        """Insert the alert and one outbox row per notifier; False if it already existed."""
+
+    @abstractmethod
+    def finish_filing(self, accession: str, state: FilingState, now: datetime,
+                      error: str | None = None) -> None:
+        """Record the outcome of the filing."""
+
+
+class Store(ABC):
+    """A database holding history, ledger, queue and outbox (SQLite or PostgreSQL)."""
+
+    url: str
+
+    @abstractmethod
+    def migrate(self) -> int:
+        """Bring the schema up to date; returns the schema version."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Close connections."""
+
+    @abstractmethod
+    def ping(self) -> None:
+        """Raise StoreError when the database cannot be reached."""
+
+    # -- companies --------------------------------------------------------------------
+    @abstractmethod
+    def upsert_company(self, company: Company, now: datetime) -> None: ...
+
+    @abstractmethod
+    def company(self, cik: int) -> Company | None: ...
+
+    # -- the filing queue -------------------------------------------------------------
+    @abstractmethod
+    def add_filings(self, filings: Sequence[Filing], now: datetime, *,
+                    notify: bool = True) -> list[Filing]:
+        """Queue the filings never seen before; returns those (the others are ignored)."""
+
+    @abstractmethod
+    def is_known(self, accession: str) -> bool: ...
+
+    @abstractmethod
+    def claim_filing(self, now: datetime, lease_seconds: float) -> FilingRow | None:
+        """Take the next pending filing (oldest first, one company at a time)."""
+
+    @abstractmethod
+    def release_filing(self, accession: str, now: datetime, error: str,
+                       retry_at: datetime | None) -> None:
+        """Give a failed filing back: pending until ``retry_at``, or failed when None."""
+
+    @abstractmethod
+    def filings(self, *, state: FilingState | None = None,
+                limit: int = 100) -> list[FilingRow]: ...
+
+    @abstractmethod
+    def unit_of_work(self, cik: int) -> AbstractContextManager[UnitOfWork]:
+        """One transaction for one filing of company ``cik``."""
+
+    # -- reads for commands -----------------------------------------------------------
+    @abstractmethod
+    def ledger(self, cik: int) -> list[LedgerEntry]: ...
+
+    @abstractmethod
+    def releases(self, cik: int, limit: int = 1000) -> list[StoredRelease]: ...
+
+    @abstractmethod
+    def release(self, ref: str) -> StoredRelease | None:
+        """A stored release by id or accession."""
+
+    @abstractmethod
+    def analysis(self, release_id: int) -> dict[str, Any] | None: ...
+
+    # -- the outbox -------------------------------------------------------------------
+    @abstractmethod
+    def due_deliveries(self, notifier: str, now: datetime, limit: int = 50) -> list[Delivery]:
+        """Pending deliveries of one notifier whose time has come, oldest alert first."""
+
+    @abstractmethod
+    def mark_delivered(self, alert_id: str, notifier: str, now: datetime) -> None: ...
+
+    @abstractmethod
+    def mark_retry(self, alert_id: str, notifier: str, error: str,
+                   next_attempt_at: datetime) -> None: ...
+
+    @abstractmethod
+    def mark_dead(self, alert_id: str, notifier: str, error: str, now: datetime) -> None: ...
+
+    @abstractmethod
+    def deliveries(self, *, state: DeliveryState | None = None,
+                   limit: int = 100) -> list[DeliveryRow]: ...
+
+    @abstractmethod
+    def requeue(self, alert_id: str | None, now: datetime,
+                notifier: str | None = None) -> int:
+        """Dead (or pending) deliveries back to pending now; returns how many."""
+
+    @abstractmethod
+    def alert(self, alert_id: str) -> Alert | None: ...
+
+    # -- per-source state (etags, cursors, failure counts) --------------------------
+    @abstractmethod
+    def source_state(self, name: str) -> dict[str, Any]: ...
+
+    @abstractmethod
+    def save_source_state(self, name: str, state: dict[str, Any], now: datetime) -> None: ...
+
+
+def iter_chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

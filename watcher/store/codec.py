@@ -1,0 +1,101 @@
+"""Dataclasses <-> JSON text for the store: the one place that knows the stored shapes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from watcher.models import (
+    Change,
+    Comparison,
+    Fact,
+    LedgerEntry,
+    Paragraph,
+    PreviousMention,
+    Release,
+    WatchItem,
+)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, default=_default, ensure_ascii=False, separators=(",", ":"))
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def release_to_json(release: Release) -> str:
+    return dumps({
+        "headline": release.headline,
+        "subheadlines": list(release.subheadlines),
+        "dateline_place": release.dateline_place,
+        "dateline_date": release.dateline_date,
+        "content_hash": release.content_hash,
+        "paragraphs": [[p.text, p.section, p.kind, list(p.sentences)] for p in release.paragraphs],
+    })
+
+
+def release_from_json(text: str) -> Release:
+    data = json.loads(text)
+    return Release(
+        headline=data["headline"],
+        subheadlines=tuple(data["subheadlines"]),
+        dateline_place=data["dateline_place"],
+        dateline_date=_date(data["dateline_date"]),
+        content_hash=data["content_hash"],
+        paragraphs=tuple(
+            Paragraph(text=t, section=s, kind=k, sentences=tuple(sent))
+            for t, s, k, sent in data["paragraphs"]
+        ),
+    )
+
+
+def _mention(data: dict[str, Any] | None) -> PreviousMention | None:
+    if not data:
+        return None
+    return PreviousMention(data["accession"], _date(data["filed"]), data["evidence"])
+
+
+def ledger_to_json(entry: LedgerEntry) -> str:
+    return dumps(asdict(entry))
+
+
+def ledger_from_json(text: str) -> LedgerEntry:
+    data = json.loads(text)
+    return LedgerEntry(
+        partner=data["partner"],
+        product=data["product"],
+        relationship=data["relationship"],
+        stage=data["stage"],
+        first_accession=data["first_accession"],
+        first_filed=_date(data["first_filed"]),
+        last_accession=data["last_accession"],
+        last_filed=_date(data["last_filed"]),
+        relationship_source=_mention(data["relationship_source"]),
+        stage_source=_mention(data["stage_source"]),
+    )
+
+
+def facts_to_json(facts: list[Fact]) -> str:
+    return dumps([asdict(f) for f in facts])
+
+
+def changes_to_json(changes: list[Change]) -> str:
+    return dumps([asdict(c) for c in changes])
+
+
+def watch_to_json(items: list[WatchItem]) -> str:
+    return dumps([asdict(w) for w in items])
+
+
+def comparison_to_json(comparison: Comparison) -> str:
+    return dumps(asdict(comparison))

@@ -1,0 +1,100 @@
+"""Schema migrations, in order, written once for both databases.
+
+Each migration is a list of statements in portable SQL with three placeholders the dialect
+fills in: ``{blob}`` (BLOB / BYTEA), ``{serial_pk}`` (an auto-increment primary key) and
+``{bigint}``. Never edit a migration that has shipped: add the next one.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[list[str]] = [
+    # 1: the walking skeleton
+    [
+        """CREATE TABLE companies (
+            cik {bigint} PRIMARY KEY,
+            name TEXT NOT NULL DEFAULT '',
+            tickers TEXT NOT NULL DEFAULT '[]',
+            updated_at TEXT NOT NULL)""",
+        """CREATE TABLE filings (
+            accession TEXT PRIMARY KEY,
+            cik {bigint} NOT NULL,
+            form TEXT NOT NULL,
+            filed TEXT,
+            accepted TEXT,
+            company_name TEXT NOT NULL DEFAULT '',
+            items TEXT NOT NULL DEFAULT '',
+            index_url TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            state TEXT NOT NULL DEFAULT 'pending',
+            notify INTEGER NOT NULL DEFAULT 1,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            first_seen TEXT NOT NULL,
+            next_attempt_at TEXT NOT NULL,
+            lease_until TEXT,
+            processed_at TEXT)""",
+        "CREATE INDEX filings_queue ON filings (state, next_attempt_at)",
+        "CREATE INDEX filings_cik ON filings (cik, state)",
+        """CREATE TABLE documents (
+            accession TEXT NOT NULL,
+            doc_type TEXT NOT NULL,
+            filename TEXT NOT NULL,
+            url TEXT NOT NULL,
+            sequence INTEGER NOT NULL DEFAULT 0,
+            description TEXT NOT NULL DEFAULT '',
+            sha256 TEXT NOT NULL,
+            content {blob} NOT NULL,
+            fetched_at TEXT NOT NULL,
+            PRIMARY KEY (accession, doc_type, filename))""",
+        """CREATE TABLE releases (
+            id {serial_pk},
+            cik {bigint} NOT NULL,
+            accession TEXT NOT NULL,
+            doc_type TEXT NOT NULL,
+            filed TEXT,
+            headline TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (accession, doc_type))""",
+        "CREATE INDEX releases_history ON releases (cik, filed, id)",
+        """CREATE TABLE analyses (
+            release_id {bigint} PRIMARY KEY REFERENCES releases (id),
+            comparison TEXT NOT NULL,
+            facts TEXT NOT NULL,
+            changes TEXT NOT NULL,
+            watch TEXT NOT NULL)""",
+        """CREATE TABLE ledger (
+            cik {bigint} NOT NULL,
+            partner TEXT NOT NULL,
+            product TEXT NOT NULL,
+            body TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (cik, partner, product))""",
+        """CREATE TABLE alerts (
+            id TEXT PRIMARY KEY,
+            accession TEXT NOT NULL,
+            doc_type TEXT NOT NULL,
+            cik {bigint} NOT NULL,
+            severity TEXT NOT NULL,
+            title TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            body {blob} NOT NULL,
+            UNIQUE (accession, doc_type))""",
+        """CREATE TABLE outbox (
+            alert_id TEXT NOT NULL REFERENCES alerts (id),
+            notifier TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            next_attempt_at TEXT NOT NULL,
+            last_error TEXT,
+            delivered_at TEXT,
+            PRIMARY KEY (alert_id, notifier))""",
+        "CREATE INDEX outbox_due ON outbox (notifier, state, next_attempt_at)",
+        """CREATE TABLE source_state (
+            name TEXT PRIMARY KEY,
+            body TEXT NOT NULL,
+            updated_at TEXT NOT NULL)""",
+    ],
+]

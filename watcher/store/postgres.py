@@ -1,0 +1,39 @@
+"""PostgreSQL: the store several instances share (row locks, advisory locks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+
+from watcher.store.sql import Dialect, SqlStore
+
+_MIGRATION_LOCK = 0x57A7C4E5  # any constant: the advisory lock id for migrations
+
+
+class PostgresDialect(Dialect):
+    name = "postgresql"
+    placeholder = "%s"
+    types = {"blob": "BYTEA", "serial_pk": "BIGSERIAL PRIMARY KEY", "bigint": "BIGINT"}
+    skip_locked = " FOR UPDATE OF f SKIP LOCKED"
+    errors = (psycopg.Error,)
+
+    def __init__(self, url: str) -> None:
+        self.url = url.replace("postgres://", "postgresql://", 1)
+
+    def connect(self) -> Any:
+        return psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+
+    def begin(self, cursor: Any) -> None:
+        cursor.execute("BEGIN")
+
+    def lock_company(self, cursor: Any, cik: int) -> None:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", (cik,))
+
+    def lock_migrations(self, cursor: Any) -> None:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+
+
+class PostgresStore(SqlStore):
+    def __init__(self, url: str) -> None:
+        super().__init__(url, PostgresDialect(url))

@@ -1,0 +1,485 @@
+"""The store contract in portable SQL, shared by SQLite and PostgreSQL.
+
+A ``Dialect`` supplies what differs: how to connect, placeholders, column types, how to
+start a write transaction, and how to lock a company or skip rows other instances hold.
+Timestamps are stored as fixed-width ISO-8601 UTC text, which sorts correctly in both.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, date, datetime
+from typing import Any, ParamSpec, TypeVar
+
+from watcher.errors import StoreError
+from watcher.models import (
+    Alert,
+    Change,
+    Company,
+    Comparison,
+    Delivery,
+    Exhibit,
+    Fact,
+    Filing,
+    LedgerEntry,
+    Release,
+    StoredRelease,
+    WatchItem,
+)
+from watcher.store import codec
+from watcher.store.base import (
+    DeliveryRow,
+    DeliveryState,
+    FilingRow,
+    FilingState,
+    Store,
+    UnitOfWork,
+)
+from watcher.store.migrations import MIGRATIONS
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def ts(value: datetime) -> str:
+    """A timestamp as sortable UTC text."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_ts(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+class Dialect:
+    """What differs between databases. Subclasses override the hooks."""
+
+    name = "sql"
+    placeholder = "?"
+    types = {"blob": "BLOB", "serial_pk": "INTEGER PRIMARY KEY AUTOINCREMENT",
+             "bigint": "INTEGER"}
+    skip_locked = ""
+    errors: tuple[type[BaseException], ...] = ()
+
+    def connect(self) -> Any:
+        raise NotImplementedError
+
+    def begin(self, cursor: Any) -> None:
+        cursor.execute("BEGIN")
+
+    def lock_company(self, cursor: Any, cik: int) -> None:
+        """Serialize units of work of one company across instances (no-op on SQLite)."""
+
+    def lock_migrations(self, cursor: Any) -> None:
+        """Keep two instances from migrating at once (no-op on SQLite)."""
+
+    def sql(self, statement: str) -> str:
+        return statement if self.placeholder == "?" else statement.replace("?", self.placeholder)
+
+
+class SqlStore(Store):
+    """One connection, used by one thread at a time (an RLock), in explicit transactions."""
+
+    def __init__(self, url: str, dialect: Dialect) -> None:
+        self.url = url
+        self.dialect = dialect
+        self._lock = threading.RLock()
+        try:
+            self._conn = dialect.connect()
+        except dialect.errors as exc:
+            raise StoreError(f"cannot open the store {self.describe_url()}: {exc}") from exc
+
+    def describe_url(self) -> str:
+        """The URL without any password."""
+        if "@" in self.url and "://" in self.url:
+            scheme, rest = self.url.split("://", 1)
+            creds, host = rest.rsplit("@", 1)
+            return f"{scheme}://{creds.split(':', 1)[0]}@{host}"
+        return self.url
+
+    # -- plumbing ---------------------------------------------------------------------
+    @contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        with self._lock:
+            cursor = self._conn.cursor()
+            try:
+                self.dialect.begin(cursor)
+                yield cursor
+                cursor.execute("COMMIT")
+            except BaseException:
+                try:
+                    cursor.execute("ROLLBACK")
+                except self.dialect.errors:
+                    pass
+                raise
+            finally:
+                cursor.close()
+
+    def _run(self, fn: Callable[[Any], T]) -> T:
+        try:
+            with self._transaction() as cursor:
+                return fn(cursor)
+        except self.dialect.errors as exc:
+            raise StoreError(f"database error: {exc}") from exc
+
+    def _x(self, cursor: Any, statement: str, params: Sequence[Any] = ()) -> Any:
+        cursor.execute(self.dialect.sql(statement), tuple(params))
+        return cursor
+
+    # -- lifecycle --------------------------------------------------------------------
+    def migrate(self) -> int:
+        def run(cursor: Any) -> int:
+            self.dialect.lock_migrations(cursor)
+            self._x(cursor, "CREATE TABLE IF NOT EXISTS schema_migrations "
+                            "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+            row = self._x(cursor, "SELECT MAX(version) FROM schema_migrations").fetchone()
+            current = int(row[0] or 0)
+            for version, statements in enumerate(MIGRATIONS, start=1):
+                if version <= current:
+                    continue
+                for statement in statements:
+                    cursor.execute(statement.format(**self.dialect.types))
+                self._x(cursor, "INSERT INTO schema_migrations (version, applied_at) "
+                                "VALUES (?, ?)", (version, ts(datetime.now(UTC))))
+            return len(MIGRATIONS)
+        return self._run(run)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def ping(self) -> None:
+        self._run(lambda c: self._x(c, "SELECT 1").fetchone())
+
+    # -- companies --------------------------------------------------------------------
+    def upsert_company(self, company: Company, now: datetime) -> None:
+        self._run(lambda c: self._x(
+            c,
+            "INSERT INTO companies (cik, name, tickers, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (cik) DO UPDATE SET name = excluded.name, tickers = excluded.tickers, "
+            "updated_at = excluded.updated_at",
+            (company.cik, company.name, json.dumps(list(company.tickers)), ts(now)),
+        ))
+
+    def company(self, cik: int) -> Company | None:
+        row = self._run(lambda c: self._x(
+            c, "SELECT cik, name, tickers FROM companies WHERE cik = ?", (cik,)).fetchone())
+        if row is None:
+            return None
+        return Company(int(row[0]), row[1], tuple(json.loads(row[2])))
+
+    # -- filing queue -----------------------------------------------------------------
+    _FILING_COLUMNS = ("accession, cik, form, filed, accepted, company_name, items, index_url, "
+                       "source, state, attempts, last_error, notify")
+
+    @staticmethod
+    def _filing_row(row: Sequence[Any]) -> FilingRow:
+        filing = Filing(
+            accession=row[0], cik=int(row[1]), form=row[2], filed=_date(row[3]),
+            accepted=parse_ts(row[4]), company_name=row[5],
+            items=tuple(i for i in row[6].split(",") if i), index_url=row[7], source=row[8],
+        )
+        return FilingRow(filing, row[9], int(row[10]), row[11], bool(row[12]))
+
+    def add_filings(self, filings: Sequence[Filing], now: datetime, *,
+                    notify: bool = True) -> list[Filing]:
+        def run(cursor: Any) -> list[Filing]:
+            added = []
+            for f in filings:
+                self._x(
+                    cursor,
+                    "INSERT INTO filings (accession, cik, form, filed, accepted, company_name, "
+                    "items, index_url, source, state, notify, first_seen, next_attempt_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) "
+                    "ON CONFLICT (accession) DO NOTHING",
+                    (f.accession, f.cik, f.form, f.filed.isoformat() if f.filed else None,
+                     ts(f.accepted) if f.accepted else None, f.company_name,
+                     ",".join(f.items), f.index_url, f.source, int(notify), ts(now), ts(now)),
+                )
+                if cursor.rowcount == 1:
+                    added.append(f)
+            return added
+        return self._run(run)
+
+    def is_known(self, accession: str) -> bool:
+        return self._run(lambda c: self._x(
+            c, "SELECT 1 FROM filings WHERE accession = ?", (accession,)).fetchone()) is not None
+
+    def claim_filing(self, now: datetime, lease_seconds: float) -> FilingRow | None:
+        lease_until = ts(datetime.fromtimestamp(now.timestamp() + lease_seconds, UTC))
+
+        def run(cursor: Any) -> FilingRow | None:
+            # Oldest first; never a filing of a company whose earlier filing is still being
+            # processed, so each company's history is built in order.
+            row = self._x(
+                cursor,
+                f"SELECT {self._FILING_COLUMNS} FROM filings f "
+                "WHERE ((f.state = 'pending' AND f.next_attempt_at <= ?) "
+                "   OR (f.state = 'processing' AND f.lease_until < ?)) "
+                "AND NOT EXISTS (SELECT 1 FROM filings g WHERE g.cik = f.cik "
+                "   AND g.accession <> f.accession AND g.state = 'processing' "
+                "   AND g.lease_until >= ?) "
+                "ORDER BY f.filed, f.first_seen, f.accession LIMIT 1" + self.dialect.skip_locked,
+                (ts(now), ts(now), ts(now)),
+            ).fetchone()
+            if row is None:
+                return None
+            self._x(cursor, "UPDATE filings SET state = 'processing', lease_until = ?, "
+                            "attempts = attempts + 1 WHERE accession = ?",
+                    (lease_until, row[0]))
+            claimed = self._filing_row(row)
+            return FilingRow(claimed.filing, "processing", claimed.attempts + 1,
+                             claimed.last_error, claimed.notify)
+        return self._run(run)
+
+    def release_filing(self, accession: str, now: datetime, error: str,
+                       retry_at: datetime | None) -> None:
+        if retry_at is None:
+            self._run(lambda c: self._x(
+                c, "UPDATE filings SET state = 'failed', last_error = ?, lease_until = NULL, "
+                   "processed_at = ? WHERE accession = ?", (error, ts(now), accession)))
+        else:
+            self._run(lambda c: self._x(
+                c, "UPDATE filings SET state = 'pending', last_error = ?, lease_until = NULL, "
+                   "next_attempt_at = ? WHERE accession = ?", (error, ts(retry_at), accession)))
+
+    def filings(self, *, state: FilingState | None = None, limit: int = 100) -> list[FilingRow]:
+        where = "WHERE state = ?" if state else ""
+        params: tuple[Any, ...] = (state, limit) if state else (limit,)
+        rows = self._run(lambda c: self._x(
+            c, f"SELECT {self._FILING_COLUMNS} FROM filings {where} "
+               "ORDER BY first_seen DESC LIMIT ?", params).fetchall())
+        return [self._filing_row(r) for r in rows]
+
+    def unit_of_work(self, cik: int) -> AbstractContextManager[UnitOfWork]:
+        return self._unit_of_work(cik)
+
+    @contextmanager
+    def _unit_of_work(self, cik: int) -> Iterator[UnitOfWork]:
+        try:
+            with self._transaction() as cursor:
+                self.dialect.lock_company(cursor, cik)
+                yield SqlUnitOfWork(self, cursor)
+        except self.dialect.errors as exc:
+            raise StoreError(f"database error: {exc}", cik=cik) from exc
+
+    # -- reads ------------------------------------------------------------------------
+    def ledger(self, cik: int) -> list[LedgerEntry]:
+        rows = self._run(lambda c: self._x(
+            c, "SELECT body FROM ledger WHERE cik = ? ORDER BY partner, product",
+            (cik,)).fetchall())
+        return [codec.ledger_from_json(r[0]) for r in rows]
+
+    _RELEASE_COLUMNS = "id, cik, accession, doc_type, filed, body"
+
+    @staticmethod
+    def _stored(row: Sequence[Any]) -> StoredRelease:
+        return StoredRelease(int(row[0]), int(row[1]), row[2], row[3], _date(row[4]),
+                             codec.release_from_json(row[5]))
+
+    def releases(self, cik: int, limit: int = 1000) -> list[StoredRelease]:
+        rows = self._run(lambda c: self._x(
+            c, f"SELECT {self._RELEASE_COLUMNS} FROM releases WHERE cik = ? "
+               "ORDER BY filed DESC NULLS LAST, id DESC LIMIT ?", (cik, limit)).fetchall())
+        return [self._stored(r) for r in rows]
+
+    def release(self, ref: str) -> StoredRelease | None:
+        if ref.isdigit():
+            sql, params = f"SELECT {self._RELEASE_COLUMNS} FROM releases WHERE id = ?", (int(ref),)
+        else:
+            sql = (f"SELECT {self._RELEASE_COLUMNS} FROM releases WHERE accession = ? "
+                   "ORDER BY doc_type LIMIT 1")
+            params = (ref,)  # type: ignore[assignment]
+        row = self._run(lambda c: self._x(c, sql, params).fetchone())
+        return self._stored(row) if row else None
+
+    def analysis(self, release_id: int) -> dict[str, Any] | None:
+        row = self._run(lambda c: self._x(
+            c, "SELECT comparison, facts, changes, watch FROM analyses WHERE release_id = ?",
+            (release_id,)).fetchone())
+        if row is None:
+            return None
+        return {k: json.loads(v) for k, v in zip(("comparison", "facts", "changes", "watch"),
+                                                 row, strict=True)}
+
+    # -- outbox -----------------------------------------------------------------------
+    @staticmethod
+    def _alert(row: Sequence[Any]) -> Alert:
+        body = bytes(row[7])
+        return Alert(id=row[0], accession=row[1], doc_type=row[2], cik=int(row[3]),
+                     severity=row[4], title=row[5], created_at=parse_ts(row[6]) or
+                     datetime.now(UTC), payload=json.loads(body), body=body)
+
+    _ALERT_COLUMNS = "a.id, a.accession, a.doc_type, a.cik, a.severity, a.title, " \
+                     "a.created_at, a.body"
+
+    def due_deliveries(self, notifier: str, now: datetime, limit: int = 50) -> list[Delivery]:
+        rows = self._run(lambda c: self._x(
+            c, f"SELECT {self._ALERT_COLUMNS}, o.attempts, o.next_attempt_at, o.last_error "
+               "FROM outbox o JOIN alerts a ON a.id = o.alert_id "
+               "WHERE o.notifier = ? AND o.state = 'pending' AND o.next_attempt_at <= ? "
+               "ORDER BY a.created_at, a.id LIMIT ?", (notifier, ts(now), limit)).fetchall())
+        return [Delivery(alert=self._alert(r), notifier=notifier, attempts=int(r[8]),
+                         state="pending", next_attempt_at=parse_ts(r[9]), last_error=r[10])
+                for r in rows]
+
+    def mark_delivered(self, alert_id: str, notifier: str, now: datetime) -> None:
+        self._run(lambda c: self._x(
+            c, "UPDATE outbox SET state = 'delivered', delivered_at = ?, "
+               "attempts = attempts + 1, last_error = NULL "
+               "WHERE alert_id = ? AND notifier = ?", (ts(now), alert_id, notifier)))
+
+    def mark_retry(self, alert_id: str, notifier: str, error: str,
+                   next_attempt_at: datetime) -> None:
+        self._run(lambda c: self._x(
+            c, "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
+               "WHERE alert_id = ? AND notifier = ? AND state = 'pending'",
+            (error, ts(next_attempt_at), alert_id, notifier)))
+
+    def mark_dead(self, alert_id: str, notifier: str, error: str, now: datetime) -> None:
+        self._run(lambda c: self._x(
+            c, "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?, "
+               "next_attempt_at = ? WHERE alert_id = ? AND notifier = ?",
+            (error, ts(now), alert_id, notifier)))
+
+    def deliveries(self, *, state: DeliveryState | None = None,
+                   limit: int = 100) -> list[DeliveryRow]:
+        where = "WHERE o.state = ?" if state else ""
+        params: tuple[Any, ...] = (state, limit) if state else (limit,)
+        rows = self._run(lambda c: self._x(
+            c, "SELECT o.alert_id, o.notifier, o.state, o.attempts, a.title, a.accession, "
+               "a.created_at, o.next_attempt_at, o.last_error, o.delivered_at "
+               f"FROM outbox o JOIN alerts a ON a.id = o.alert_id {where} "
+               "ORDER BY a.created_at DESC, o.notifier LIMIT ?", params).fetchall())
+        return [DeliveryRow(r[0], r[1], r[2], int(r[3]), r[4], r[5],
+                            parse_ts(r[6]) or datetime.now(UTC), parse_ts(r[7]), r[8],
+                            parse_ts(r[9])) for r in rows]
+
+    def requeue(self, alert_id: str | None, now: datetime, notifier: str | None = None) -> int:
+        clauses = ["state IN ('dead', 'pending')"]
+        params: list[Any] = [ts(now)]
+        if alert_id:
+            clauses.append("alert_id = ?")
+            params.append(alert_id)
+        if notifier:
+            clauses.append("notifier = ?")
+            params.append(notifier)
+        return int(self._run(lambda c: self._x(
+            c, "UPDATE outbox SET state = 'pending', next_attempt_at = ? WHERE "
+               + " AND ".join(clauses), params).rowcount))
+
+    def alert(self, alert_id: str) -> Alert | None:
+        row = self._run(lambda c: self._x(
+            c, f"SELECT {self._ALERT_COLUMNS} FROM alerts a WHERE a.id = ?",
+            (alert_id,)).fetchone())
+        return self._alert(row) if row else None
+
+    # -- source state -----------------------------------------------------------------
+    def source_state(self, name: str) -> dict[str, Any]:
+        row = self._run(lambda c: self._x(
+            c, "SELECT body FROM source_state WHERE name = ?", (name,)).fetchone())
+        return dict(json.loads(row[0])) if row else {}
+
+    def save_source_state(self, name: str, state: dict[str, Any], now: datetime) -> None:
+        self._run(lambda c: self._x(
+            c, "INSERT INTO source_state (name, body, updated_at) VALUES (?, ?, ?) "
+               "ON CONFLICT (name) DO UPDATE SET body = excluded.body, "
+               "updated_at = excluded.updated_at", (name, codec.dumps(state), ts(now))))
+
+
+class SqlUnitOfWork(UnitOfWork):
+    def __init__(self, store: SqlStore, cursor: Any) -> None:
+        self._store = store
+        self._cursor = cursor
+
+    def _x(self, statement: str, params: Sequence[Any] = ()) -> Any:
+        return self._store._x(self._cursor, statement, params)
+
+    def history(self, cik: int, *, before: date | None, exclude_accession: str,
+                limit: int) -> list[StoredRelease]:
+        if before is None:
+            rows = self._x(
+                f"SELECT {SqlStore._RELEASE_COLUMNS} FROM releases "
+                "WHERE cik = ? AND accession <> ? ORDER BY filed DESC NULLS LAST, id DESC LIMIT ?",
+                (cik, exclude_accession, limit)).fetchall()
+        else:
+            rows = self._x(
+                f"SELECT {SqlStore._RELEASE_COLUMNS} FROM releases "
+                "WHERE cik = ? AND accession <> ? AND (filed IS NULL OR filed <= ?) "
+                "ORDER BY filed DESC NULLS LAST, id DESC LIMIT ?",
+                (cik, exclude_accession, before.isoformat(), limit)).fetchall()
+        return [SqlStore._stored(r) for r in rows]
+
+    def ledger(self, cik: int) -> dict[tuple[str, str], LedgerEntry]:
+        rows = self._x("SELECT body FROM ledger WHERE cik = ?", (cik,)).fetchall()
+        entries = (codec.ledger_from_json(r[0]) for r in rows)
+        return {(e.partner, e.product): e for e in entries}
+
+    def release_exists(self, accession: str, doc_type: str) -> bool:
+        return self._x("SELECT 1 FROM releases WHERE accession = ? AND doc_type = ?",
+                       (accession, doc_type)).fetchone() is not None
+
+    def save_exhibit(self, exhibit: Exhibit, fetched_at: datetime) -> None:
+        self._x(
+            "INSERT INTO documents (accession, doc_type, filename, url, sequence, description, "
+            "sha256, content, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (accession, doc_type, filename) DO NOTHING",
+            (exhibit.accession, exhibit.doc_type, exhibit.filename, exhibit.url,
+             exhibit.sequence, exhibit.description, exhibit.sha256, exhibit.content,
+             ts(fetched_at)))
+
+    def save_release(self, cik: int, filing: Filing, doc_type: str, release: Release,
+                     now: datetime) -> int:
+        self._x(
+            "INSERT INTO releases (cik, accession, doc_type, filed, headline, content_hash, "
+            "body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (accession, doc_type) DO NOTHING",
+            (cik, filing.accession, doc_type, filing.filed.isoformat() if filing.filed else None,
+             release.headline, release.content_hash, codec.release_to_json(release), ts(now)))
+        row = self._x("SELECT id FROM releases WHERE accession = ? AND doc_type = ?",
+                      (filing.accession, doc_type)).fetchone()
+        return int(row[0])
+
+    def save_analysis(self, release_id: int, comparison: Comparison, facts: Sequence[Fact],
+                      changes: Sequence[Change], watch: Sequence[WatchItem]) -> None:
+        self._x(
+            "INSERT INTO analyses (release_id, comparison, facts, changes, watch) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (release_id) DO NOTHING",
+            (release_id, codec.comparison_to_json(comparison), codec.facts_to_json(list(facts)),
+             codec.changes_to_json(list(changes)), codec.watch_to_json(list(watch))))
+
+    def save_ledger(self, cik: int, entries: Sequence[LedgerEntry], now: datetime) -> None:
+        for entry in entries:
+            self._x(
+                "INSERT INTO ledger (cik, partner, product, body, updated_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (cik, partner, product) DO UPDATE SET "
+                "body = excluded.body, updated_at = excluded.updated_at",
+                (cik, entry.partner, entry.product, codec.ledger_to_json(entry), ts(now)))
+
+    def save_alert(self, alert: Alert, notifiers: Sequence[str], now: datetime) -> bool:
+        self._x(
+            "INSERT INTO alerts (id, accession, doc_type, cik, severity, title, created_at, body) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+            (alert.id, alert.accession, alert.doc_type, alert.cik, alert.severity, alert.title,
+             ts(alert.created_at), alert.body))
+        if self._cursor.rowcount != 1:
+            return False
+        for name in notifiers:
+            self._x(
+                "INSERT INTO outbox (alert_id, notifier, state, created_at, next_attempt_at) "
+                "VALUES (?, ?, 'pending', ?, ?) ON CONFLICT (alert_id, notifier) DO NOTHING",
+                (alert.id, name, ts(now), ts(now)))
+        return True
+
+    def finish_filing(self, accession: str, state: FilingState, now: datetime,
+                      error: str | None = None) -> None:
+        self._x("UPDATE filings SET state = ?, processed_at = ?, last_error = ?, "
+                "lease_until = NULL WHERE accession = ?", (state, ts(now), error, accession))
