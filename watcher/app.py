@@ -84,9 +84,9 @@ class App:
                               if self.config.companies else None)
         context = SourceContext(http=self.http, watchlist=watchlist, clock=self.clock,
                                 is_known=self._is_known)
-        for settings in self.config.sources:
-            cls = load_plugin_class(SOURCE_GROUP, settings.kind)
-            self.sources[settings.name] = cls(settings, context)
+        for source_settings in self.config.sources:
+            cls = load_plugin_class(SOURCE_GROUP, source_settings.kind)
+            self.sources[source_settings.name] = cls(source_settings, context)
         notifier_context = NotifierContext(config=self.config, clock=self.clock)
         for settings in self.config.notifiers:
             cls = load_plugin_class(NOTIFIER_GROUP, settings.kind)

@@ -46,9 +46,9 @@ def _print_json(value: Any) -> None:
 
 def cmd_check_config(args: argparse.Namespace) -> int:
     config = _load(args)
-    from watcher.plugins import NOTIFIER_GROUP, SOURCE_GROUP, load_plugin_class
-    from watcher.notifiers.base import NotifierContext
     from watcher.clock import SYSTEM_CLOCK
+    from watcher.notifiers.base import NotifierContext
+    from watcher.plugins import NOTIFIER_GROUP, SOURCE_GROUP, load_plugin_class
 
     print(f"{_config_path(args)}: OK")
     print(f"  edgar: {config.edgar.base_url} at most {config.edgar.max_requests_per_second:g} "
@@ -151,17 +151,10 @@ def cmd_partners(args: argparse.Namespace) -> int:
 
         _print_json([asdict(e) for e in entries])
         return EXIT_OK
-    title = company.name if company and company.name else f"CIK {args.cik}"
-    print(f"{title}: {len(entries)} partner/product pair(s)")
-    if not entries:
-        return EXIT_OK
-    rows = [("PARTNER", "PRODUCT", "RELATIONSHIP", "STAGE", "FIRST SEEN", "LAST SEEN")]
-    rows += [(e.partner, e.product or "(platform)", e.relationship or "-", e.stage or "-",
-              str(e.first_filed or e.first_accession), str(e.last_filed or e.last_accession))
-             for e in entries]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    from watcher.render import render_ledger
+
+    print(render_ledger(company.name if company and company.name else f"CIK {args.cik}",
+                        entries))
     return EXIT_OK
 
 

@@ -25,8 +25,8 @@ logger = logging.getLogger(__name__)
 
 def backoff_delay(attempts: int, settings: DeliverySettings, rand: float) -> float:
     """Seconds before attempt ``attempts + 1``: exponential, capped, with ±50% jitter."""
-    base = min(settings.backoff_max, settings.backoff_initial * 2 ** max(0, attempts - 1))
-    return base * (0.5 + rand)
+    base = min(settings.backoff_max, settings.backoff_initial * 2.0 ** max(0, attempts - 1))
+    return float(base * (0.5 + rand))
 
 
 @dataclass(slots=True)
@@ -66,7 +66,7 @@ class DeliveryWorker:
                     result.dead += 1
                 else:
                     result.retried += 1
-                    result.paused_for = outcome
+                    result.paused_for = float(outcome)
                     return result
 
     async def _deliver(self, delivery: Delivery) -> str | float:

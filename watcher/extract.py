@@ -55,7 +55,8 @@ new drug application food drug administration securities exchange commission mr 
 # --------------------------------------------------------------------------- products
 
 _CODE_NAME = re.compile(
-    r"\b(?:[a-z]{0,3}[A-Z][A-Za-z]{0,5}[- ]?\d{2,6}[A-Za-z]{0,3}\d{0,3}(?:-[A-Z][A-Za-z0-9]{0,5})?)\b"
+    r"\b(?:[a-z]{0,3}[A-Z][A-Za-z]{0,5}[- ]?\d{2,6}[A-Za-z]{0,3}\d{0,3}"
+    r"(?:-[A-Z][A-Za-z0-9]{0,5})?)\b"
 )
 _INN = re.compile(
     r"\b([A-Za-z][a-z]{3,}(?:mab|tinib|ciclib|parib|rafenib|zomib|lisib|imod|tide|cept|"
@@ -363,11 +364,16 @@ def extract_facts(release: Release, context: ExtractContext | None = None) -> li
                              ctx.known_partners, ctx.known_products, release.dateline_date)
     names = _Names(release, ctx)
     facts: list[Fact] = []
+    last_partner: str | None = None
+    last_product: str | None = None
+    section = ""
     for paragraph in release.paragraphs:
         if paragraph.section in ("forward_looking", "contacts"):
             continue
-        last_partner: str | None = None
-        last_product: str | None = None
+        if paragraph.section != section:
+            # references ("the product", an unnamed partner) resolve within a section
+            last_partner = last_product = None
+            section = paragraph.section
         for sentence in paragraph.sentences or (paragraph.text,):
             partners = names.partners(sentence)
             products = names.products(sentence)

@@ -28,6 +28,21 @@ def pair_key(partner: str, product: str | None) -> PairKey:
     return (partner, product or "")
 
 
+def _status(entry: LedgerEntry, fact_field: str) -> str | None:
+    return entry.relationship if fact_field == "relationship" else entry.stage
+
+
+def _source(entry: LedgerEntry, fact_field: str) -> PreviousMention | None:
+    return entry.relationship_source if fact_field == "relationship" else entry.stage_source
+
+
+def _with_status(entry: LedgerEntry, fact_field: str, status: str,
+                 source: PreviousMention) -> LedgerEntry:
+    if fact_field == "relationship":
+        return replace(entry, relationship=status, relationship_source=source)
+    return replace(entry, stage=status, stage_source=source)
+
+
 def apply_facts(
     current: Mapping[PairKey, LedgerEntry],
     facts: Sequence[Fact],
@@ -38,7 +53,6 @@ def apply_facts(
     """Apply one release's facts to a company's ledger."""
     state: dict[PairKey, LedgerEntry] = dict(current)
     touched: set[PairKey] = set()
-    mention = PreviousMention  # short alias for the constructor below
 
     # Historical statements describe the past: they seed pairs we have never seen.
     for fact in facts:
@@ -49,9 +63,9 @@ def apply_facts(
             partner=fact.partner, product=key[1], first_accession=accession, first_filed=filed,
             last_accession=accession, last_filed=filed,
         )
-        if getattr(entry, fact.field) is None:
-            source = mention(accession, filed, fact.evidence)
-            entry = replace(entry, **{fact.field: fact.status, f"{fact.field}_source": source})
+        if _status(entry, fact.field) is None:
+            entry = _with_status(entry, fact.field, fact.status,
+                                 PreviousMention(accession, filed, fact.evidence))
             state[key] = entry
             touched.add(key)
 
@@ -69,8 +83,10 @@ def apply_facts(
                 evidence=fact.evidence, rule=fact.rule, confidence=fact.confidence,
             ))
             continue
-        entry = state.get(key)
-        if entry is None:
+        found = state.get(key)
+        if found is not None:
+            entry = found
+        else:
             entry = LedgerEntry(partner=fact.partner, product=key[1],
                                 first_accession=accession, first_filed=filed)
             if fact.partner not in known_partners:
@@ -87,7 +103,7 @@ def apply_facts(
             added_here.add(key)
         if (key, fact.field) in decided:
             continue  # one change per pair and field per release: the first new status wins
-        old = getattr(entry, fact.field)
+        old = _status(entry, fact.field)
         if old != fact.status:
             decided.add((key, fact.field))
             if key not in added_here:
@@ -96,11 +112,10 @@ def apply_facts(
                     field=fact.field, from_status=old, to_status=fact.status,
                     modality="stated", evidence=fact.evidence, rule=fact.rule,
                     confidence=fact.confidence,
-                    previous=getattr(entry, f"{fact.field}_source"),
+                    previous=_source(entry, fact.field),
                 ))
-            entry = replace(entry, **{fact.field: fact.status,
-                                      f"{fact.field}_source": mention(accession, filed,
-                                                                      fact.evidence)})
+            entry = _with_status(entry, fact.field, fact.status,
+                                 PreviousMention(accession, filed, fact.evidence))
         state[key] = replace(entry, last_accession=accession, last_filed=filed)
         touched.add(key)
 

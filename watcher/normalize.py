@@ -283,10 +283,10 @@ def _build_release(raw_blocks: list[str]) -> Release:
     dateline_index = next(
         (i for i, b in enumerate(blocks[:12]) if _DATELINE.match(b)), None
     )
-    if dateline_index is None:
-        head_count = 1 if _is_heading(blocks[0]) else 0
-    else:
+    if dateline_index is not None:
         head_count = dateline_index
+    else:
+        head_count = 1 if _is_heading(blocks[0]) else 0
     headings = blocks[:head_count]
     headline = headings[0] if headings else ""
     subheadlines = tuple(headings[1:])

@@ -57,7 +57,7 @@ def _cell_text(cell: Any) -> str:
 def parse_filing_index(content: bytes, page_url: str) -> FilingIndex:
     """Documents, filing date, items and form from an EDGAR ``-index.htm`` page."""
     try:
-        root = lxml.html.fromstring(content)
+        root: Any = lxml.html.fromstring(content)
     except (ValueError, lxml.etree.ParserError) as exc:
         raise ParseError(f"filing index is not readable HTML: {exc}") from exc
     documents: list[DocumentRef] = []

@@ -10,7 +10,7 @@ from watcher.clock import Clock
 from watcher.config import Config, NotifierSettings
 from watcher.models import Alert
 
-SECRET_MASK = "********"
+SECRET_MASK = "********"  # noqa: S105 - the mask shown instead of a secret
 
 
 @dataclass(slots=True)

@@ -23,7 +23,9 @@ from watcher.sources.base import Source
 logger = logging.getLogger(__name__)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-TITLE_RE = re.compile(r"^(?P<form>.+?) - (?P<name>.*) \((?P<cik>\d{1,10})\) \((?P<role>[^)]*)\)\s*$")
+TITLE_RE = re.compile(
+    r"^(?P<form>.+?) - (?P<name>.*) \((?P<cik>\d{1,10})\) \((?P<role>[^)]*)\)\s*$"
+)
 ACCESSION_RE = re.compile(r"\d{10}-\d{2}-\d{6}")
 FILED_RE = re.compile(r"Filed:\s*</b>\s*(\d{4}-\d{2}-\d{2})")
 ITEM_RE = re.compile(r"Item\s+(\d{1,2}\.\d{2})\s*:")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import psycopg
 
@@ -14,7 +14,8 @@ _MIGRATION_LOCK = 0x57A7C4E5  # any constant: the advisory lock id for migration
 class PostgresDialect(Dialect):
     name = "postgresql"
     placeholder = "%s"
-    types = {"blob": "BYTEA", "serial_pk": "BIGSERIAL PRIMARY KEY", "bigint": "BIGINT"}
+    types: ClassVar[dict[str, str]] = {
+        "blob": "BYTEA", "serial_pk": "BIGSERIAL PRIMARY KEY", "bigint": "BIGINT"}
     skip_locked = " FOR UPDATE OF f SKIP LOCKED"
     errors = (psycopg.Error,)
 

@@ -7,12 +7,13 @@ Timestamps are stored as fixed-width ISO-8601 UTC text, which sorts correctly in
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ClassVar, ParamSpec, TypeVar
 
 from watcher.errors import StoreError
 from watcher.models import (
@@ -64,8 +65,8 @@ class Dialect:
 
     name = "sql"
     placeholder = "?"
-    types = {"blob": "BLOB", "serial_pk": "INTEGER PRIMARY KEY AUTOINCREMENT",
-             "bigint": "INTEGER"}
+    types: ClassVar[dict[str, str]] = {
+        "blob": "BLOB", "serial_pk": "INTEGER PRIMARY KEY AUTOINCREMENT", "bigint": "INTEGER"}
     skip_locked = ""
     errors: tuple[type[BaseException], ...] = ()
 
@@ -115,10 +116,8 @@ class SqlStore(Store):
                 yield cursor
                 cursor.execute("COMMIT")
             except BaseException:
-                try:
+                with contextlib.suppress(*self.dialect.errors):
                     cursor.execute("ROLLBACK")
-                except self.dialect.errors:
-                    pass
                 raise
             finally:
                 cursor.close()
