@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from watcher.demo.fake_edgar import FakeEdgar
 
 from tests.support.receiver import WebhookReceiver
-from watcher.demo.fake_edgar import FakeEdgar
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"

@@ -133,18 +133,9 @@ class PluginSettings(StrictModel):
     kind: str
     name: str = ""
 
+    # Fields that name environment variables holding secrets (checked at load, masked in
+    # ``describe()``); the secret values themselves never enter the settings model.
     secret_fields: ClassVar[tuple[str, ...]] = ()
-
-    def resolve_secrets(self, environ: Mapping[str, str]) -> list[str]:
-        """Problems with the environment variables this plugin names (empty when all set)."""
-        problems = []
-        for field_name in self.secret_fields:
-            env_name = getattr(self, field_name, None)
-            if env_name and env_name not in environ:
-                problems.append(
-                    f"{field_name}: environment variable {env_name} is not set"
-                )
-        return problems
 
 
 class SourceSettings(PluginSettings):
@@ -192,7 +183,7 @@ def _where(loc: tuple[int | str, ...], prefix: str = "") -> str:
 def _problems(error: ValidationError, prefix: str = "") -> list[str]:
     problems = []
     for item in error.errors():
-        message = item["msg"]
+        message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             message = "unknown key"
         problems.append(f"{_where(tuple(item['loc']), prefix)}: {message}")
@@ -225,6 +216,11 @@ def _validate_plugins(
         except LookupError as exc:
             problems.append(f"{where}.kind: {exc}")
             continue
+        for field_name in plugin.Settings.secret_fields:
+            env_name = entry.get(field_name)
+            if isinstance(env_name, str) and env_name and env_name not in environ:
+                problems.append(f"{where}.{field_name}: environment variable {env_name} "
+                                "is not set")
         try:
             settings = plugin.Settings.model_validate({"name": kind, **entry})
         except ValidationError as exc:
@@ -233,7 +229,6 @@ def _validate_plugins(
         if settings.name in names:
             problems.append(f"{where}.name: {settings.name!r} is used twice")
         names.add(settings.name)
-        problems.extend(f"{where}.{p}" for p in settings.resolve_secrets(environ))
         validated.append(settings)
     return validated
 

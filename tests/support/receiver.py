@@ -45,7 +45,7 @@ class WebhookReceiver:
                 body = self.rfile.read(length)
                 receiver._on_post(self, body)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 pass
 
         self._server = ThreadingHTTPServer((host, port), Handler)

@@ -81,7 +81,12 @@ def run_demo(interval: float = 4.0, keep: bool = False) -> int:
                 await asyncio.sleep(interval)
             app.request_stop()
 
-        asyncio.run(app.run_forever(ready=lambda a: _start(publish(a))))
+        publisher: list[asyncio.Task[None]] = []
+
+        async def start_publishing(app: App) -> None:
+            publisher.append(asyncio.create_task(publish(app)))  # runs beside the daemon
+
+        asyncio.run(app.run_forever(ready=start_publishing))
         from watcher.store import open_store
 
         store = open_store(config.store.url)
@@ -97,7 +102,3 @@ def run_demo(interval: float = 4.0, keep: bool = False) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
-
-async def _start(coro: object) -> None:
-    """Run the publisher beside the daemon instead of before it."""
-    asyncio.ensure_future(coro)  # type: ignore[arg-type]

@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -113,7 +112,7 @@ class FakeEdgar:
             def do_GET(self) -> None:
                 fake._handle(self)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 pass  # the fake is quiet; tests read ``requests`` instead
 
         self._server = ThreadingHTTPServer((host, port), Handler)
@@ -292,6 +291,7 @@ class FakeEdgar:
         )
         items = "".join(f"Item {i}: {html.escape(ITEM_TITLES.get(i, 'Other'))}<br />"
                         for i in f.items)
+        company_link = f"/cgi-bin/browse-edgar?CIK={f.cik:010d}&amp;action=getcompany"
         page = f"""<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN">
 <html xmlns="http://www.w3.org/1999/xhtml">
 <head>
@@ -343,7 +343,8 @@ class FakeEdgar:
 <div class="formDiv">
 <div class="companyInfo">
   <span class="companyName">{html.escape(f.company)} (Filer)
- <acronym title="Central Index Key">CIK</acronym>: <a href="/cgi-bin/browse-edgar?CIK={f.cik:010d}&amp;action=getcompany">{f.cik:010d} (see all company filings)</a></span>
+ <acronym title="Central Index Key">CIK</acronym>: <a href="{company_link}">{f.cik:010d}
+ (see all company filings)</a></span>
 </div>
 </div>
 </div>
