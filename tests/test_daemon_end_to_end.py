@@ -7,8 +7,10 @@ import hashlib
 import hmac
 from pathlib import Path
 
+import pytest
+from watcher.cli import main
 from watcher.demo import DEMO_CIK, DEMO_COMPANY, demo_filings
-from watcher.demo.fake_edgar import FakeEdgar
+from watcher.demo.fake_edgar import FakeEdgar, Reply
 
 from tests.support.daemon import Daemon, write_config
 from tests.support.receiver import WebhookReceiver
@@ -25,6 +27,7 @@ def _config(tmp_path: Path, edgar: FakeEdgar, receiver: WebhookReceiver) -> Path
         companies=[{"cik": DEMO_CIK, "name": DEMO_COMPANY}],
         sources=[{"kind": "edgar_current", "every": 0.5}],
         store={"url": f"sqlite:///{tmp_path / 'watcher.db'}"},
+        pipeline={"max_attempts": 2},
         notifiers=[{"name": "desk", "kind": "webhook", "url": receiver.url,
                     "secret_env": "WATCHER_E2E_SECRET"}],
         server={"enabled": False},
@@ -97,3 +100,33 @@ def test_the_daemon_without_network_logs_connection_errors_and_keeps_polling(
         assert daemon.proc is not None and daemon.proc.poll() is None  # still running
         assert daemon.stop() == 0
     assert "connection failed" in daemon.output()
+
+
+def test_run_once_processes_what_is_new_and_exits_zero(
+    tmp_path: Path, fake_edgar: FakeEdgar, receiver: WebhookReceiver,
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for filing in demo_filings():
+        fake_edgar.publish(filing)
+    config = _config(tmp_path, fake_edgar, receiver)
+    monkeypatch.setenv("WATCHER_E2E_SECRET", SECRET)
+    assert main(["run", "--once", "--config", str(config)]) == 0
+    assert len(receiver.received) == 3
+    # A second cycle finds nothing new and sends nothing.
+    assert main(["run", "--once", "--config", str(config)]) == 0
+    assert len(receiver.received) == 3
+    assert "3 new filing(s), 3 processed, 0 failed, 3 alert(s)" in capsys.readouterr().err
+
+
+def test_run_once_exits_non_zero_when_a_filing_fails(
+    tmp_path: Path, fake_edgar: FakeEdgar, receiver: WebhookReceiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    filing = demo_filings()[0]
+    fake_edgar.publish(filing)
+    config = _config(tmp_path, fake_edgar, receiver)
+    monkeypatch.setenv("WATCHER_E2E_SECRET", SECRET)
+    broken = Reply(500, b"oops")
+    with fake_edgar.fault(lambda path: broken if path.endswith("-index.htm") else None):
+        assert main(["run", "--once", "--config", str(config)]) == 1
+    assert receiver.received == []
