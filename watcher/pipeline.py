@@ -114,7 +114,11 @@ class Pipeline:
             filing,
             filed=filing.filed or index.filed,
             items=filing.items or index.items,
+            report_date=filing.report_date or index.report_date,
+            amends=filing.amends or index.amends,
         )
+        if filing != row.filing:
+            await asyncio.to_thread(self.store.update_filing, filing)
         return await asyncio.to_thread(self.store_documents, filing, exhibits, row.notify)
 
     async def _failed(self, row: FilingRow, exc: BaseException) -> FilingOutcome:
