@@ -91,7 +91,7 @@ class EdgarCompanySource(Source):
     def feed_url(self, cik: int, form: str) -> str:
         return self.context.http.url(
             f"/cgi-bin/browse-edgar?action=getcompany&CIK={cik:010d}&type={form}"
-            f"&dateb=&owner=include&count={self.options.count}&output=atom")
+            f"&dateb=&owner=exclude&count={self.options.count}&output=atom")
 
     async def poll(self) -> list[Filing]:
         ciks = sorted(self.context.watchlist.ciks or ())
