@@ -3,12 +3,10 @@ bounded bodies, conditional GET, the disk cache and the host allow-list."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
-
-from tests.support.clock import FakeClock
-from tests.support.edgar import edgar_client, samples
 from watcher.demo.fake_edgar import FakeEdgar, Reply, gzip_bomb, zeros
 from watcher.errors import (
     FetchError,
@@ -20,6 +18,9 @@ from watcher.errors import (
 )
 from watcher.events import OperatorEvent
 from watcher.http import JSON_TYPES, XML_TYPES, SlidingWindowLimiter, Validators
+
+from tests.support.clock import FakeClock
+from tests.support.edgar import edgar_client, samples
 
 DOC = "/Archives/edgar/data/1/000000000125000001/doc.htm"
 
@@ -47,7 +48,7 @@ async def test_limiter_never_allows_more_than_the_rate_in_any_one_second_window(
     limiter = SlidingWindowLimiter(8, clock)
     times = []
     for _ in range(50):
-        await limiter.acquire()
+        (await limiter.acquire()).release()
         times.append(clock.monotonic())
     assert max(sum(1 for t in times if start <= t < start + 1.0) for start in times) == 8
     assert times[-1] - times[0] >= 5.0  # 50 requests at 8/s need more than 5 seconds
@@ -56,9 +57,23 @@ async def test_limiter_never_allows_more_than_the_rate_in_any_one_second_window(
 async def test_limiter_below_one_request_per_second_spaces_requests_out() -> None:
     clock = FakeClock()
     limiter = SlidingWindowLimiter(0.5, clock)
-    await limiter.acquire()
-    await limiter.acquire()
+    (await limiter.acquire()).release()
+    (await limiter.acquire()).release()
     assert clock.monotonic() - 1000.0 == pytest.approx(2.0)
+
+
+async def test_a_request_still_in_flight_keeps_its_place_in_the_window() -> None:
+    clock = FakeClock()
+    limiter = SlidingWindowLimiter(1, clock)
+    first = await limiter.acquire()
+    waiting = asyncio.ensure_future(limiter.acquire())
+    for _ in range(5):
+        await asyncio.sleep(0)  # let the waiter run: it must still be waiting
+    assert not waiting.done()
+    clock.advance(30)  # however long the first answer takes...
+    first.release()  # ...its place is free one window after it arrived
+    (await waiting).release()
+    assert clock.monotonic() - 1000.0 == pytest.approx(31.0)
 
 
 # -- answers and their meaning ----------------------------------------------------------

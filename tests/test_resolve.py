@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from tests.support.edgar import edgar_client, fake_filing, recorded_edgar, samples
 from watcher.demo.fake_edgar import FakeDocument, FakeEdgar, FakeFiling, Reply
 from watcher.models import Filing
 from watcher.resolve import (
@@ -20,6 +19,8 @@ from watcher.resolve import (
     parse_filing_index,
     parse_sgml_header,
 )
+
+from tests.support.edgar import edgar_client, fake_filing, recorded_edgar, samples
 
 ADOBE = Filing("0000796343-23-000044", 796343, "8-K")
 THREE_M = Filing("0000066740-24-000023", 66740, "8-K")

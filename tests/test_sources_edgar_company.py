@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import urlsplit
 
-from tests.support.clock import FakeClock
-from tests.support.edgar import edgar_client, recorded_edgar, samples
 from watcher.config import SourceSettings
 from watcher.demo.fake_edgar import FakeEdgar, Reply
 from watcher.http import EdgarClient
@@ -17,6 +15,9 @@ from watcher.sources.edgar_company import (
     EdgarCompanySource,
     parse_company_feed,
 )
+
+from tests.support.clock import FakeClock
+from tests.support.edgar import edgar_client, recorded_edgar, samples
 
 TWITTER, APPLE = 1418091, 320193
 

@@ -7,9 +7,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-
-from tests.support.clock import FakeClock
-from tests.support.edgar import edgar_client, fake_filing, recorded_edgar, samples
 from watcher.config import SourceSettings
 from watcher.demo.fake_edgar import FakeEdgar, Reply
 from watcher.errors import FetchError
@@ -21,6 +18,9 @@ from watcher.sources.edgar_current import (
     filings_from_entries,
     parse_current_entries,
 )
+
+from tests.support.clock import FakeClock
+from tests.support.edgar import edgar_client, fake_filing, recorded_edgar, samples
 
 FEED = "/cgi-bin/browse-edgar"
 

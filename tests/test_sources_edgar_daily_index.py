@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from tests.support.clock import FakeClock
-from tests.support.edgar import edgar_client, fake_filing, recorded_edgar, samples
 from watcher.config import SourceSettings
 from watcher.demo.fake_edgar import FakeEdgar
 from watcher.http import EdgarClient
@@ -17,6 +15,9 @@ from watcher.sources.edgar_daily_index import (
     daily_index_path,
     parse_index,
 )
+
+from tests.support.clock import FakeClock
+from tests.support.edgar import edgar_client, fake_filing, recorded_edgar, samples
 
 BIO89 = 1785173  # filed an 8-K and a 10-K on 2020-03-18
 

@@ -9,9 +9,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-
-from tests.support.clock import FakeClock
-from tests.support.edgar import edgar_client, fake_filing, recorded_edgar, samples
 from watcher.config import SourceSettings
 from watcher.demo.fake_edgar import FakeEdgar, Reply
 from watcher.errors import TransientFetchError
@@ -25,6 +22,9 @@ from watcher.sources.edgar_submissions import (
     parse_older_page,
     parse_submissions,
 )
+
+from tests.support.clock import FakeClock
+from tests.support.edgar import edgar_client, fake_filing, recorded_edgar, samples
 
 IMUNON, UNICYCIVE, VINCERX = 749647, 1766140, 1796129
 EASTERN = ZoneInfo("America/New_York")

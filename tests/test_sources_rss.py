@@ -9,10 +9,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import PROJECT_ROOT
-from tests.support.clock import FakeClock
-from tests.support.edgar import USER_AGENT, edgar_client
 from watcher.app import App
 from watcher.config import SourceSettings, parse_config
 from watcher.demo import fixture_bytes
@@ -20,6 +16,10 @@ from watcher.demo.fake_edgar import FakeEdgar, Reply
 from watcher.http import EdgarClient
 from watcher.sources.base import SourceContext, Watchlist
 from watcher.sources.rss import RssSettings, RssSource, parse_release_feed, synthetic_accession
+
+from tests.conftest import PROJECT_ROOT
+from tests.support.clock import FakeClock
+from tests.support.edgar import USER_AGENT, edgar_client
 
 FEEDS = PROJECT_ROOT / "tests" / "data" / "rss"
 HALVARD = 9900901

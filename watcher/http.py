@@ -14,7 +14,6 @@ import math
 import os
 import re
 import zlib
-from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -104,19 +103,41 @@ class FetchResult:
         return Validators(self.headers.get("etag"), self.headers.get("last-modified"))
 
 
-class SlidingWindowLimiter:
-    """At most ``limit`` requests in any window of ``window`` seconds, across all tasks.
+class Permit:
+    """One request's place in the limiter window: held from the moment it is sent until its
+    answer starts to arrive (``release``), then for one more window."""
 
-    A rate below one per second becomes one request per ``1/rate`` seconds."""
+    __slots__ = ("_limiter", "end")
+
+    def __init__(self, limiter: SlidingWindowLimiter) -> None:
+        self._limiter = limiter
+        self.end: float | None = None
+
+    def release(self) -> None:
+        if self.end is None:
+            self.end = self._limiter.clock.monotonic()
+            self._limiter.changed.set()
+
+
+class SlidingWindowLimiter:
+    """At most ``limit`` requests in any window of ``window`` seconds, as the server counts
+    them, across all tasks.
+
+    A request counts from when it is sent until one window after its answer began: the
+    server saw it at some moment in between, however late the network delivered it. So no
+    window of the server's clock ever holds more than ``limit`` arrivals, even when
+    connections are slow to open. A rate below one per second becomes one request per
+    ``1/rate`` seconds."""
 
     def __init__(self, rate: float, clock: Clock) -> None:
         if rate >= 1:
             self._limit, self._window = math.floor(rate), 1.0
         else:
             self._limit, self._window = 1, 1.0 / rate
-        self._clock = clock
-        self._sent: deque[float] = deque()
+        self.clock = clock
+        self._permits: list[Permit] = []
         self._lock = asyncio.Lock()
+        self.changed = asyncio.Event()
 
     @property
     def limit(self) -> int:
@@ -126,16 +147,23 @@ class SlidingWindowLimiter:
     def window(self) -> float:
         return self._window
 
-    async def acquire(self) -> None:
+    async def acquire(self) -> Permit:
+        """A permit for one request; the caller releases it once the answer starts."""
         async with self._lock:
             while True:
-                now = self._clock.monotonic()
-                while self._sent and now - self._sent[0] >= self._window:
-                    self._sent.popleft()
-                if len(self._sent) < self._limit:
-                    self._sent.append(now)
-                    return
-                await self._clock.sleep(self._window - (now - self._sent[0]))
+                now = self.clock.monotonic()
+                self._permits = [p for p in self._permits
+                                 if p.end is None or now - p.end < self._window]
+                if len(self._permits) < self._limit:
+                    permit = Permit(self)
+                    self._permits.append(permit)
+                    return permit
+                ended = [p.end for p in self._permits if p.end is not None]
+                if ended:
+                    await self.clock.sleep(self._window - (now - min(ended)))
+                else:  # every place is taken by a request still in flight
+                    self.changed.clear()
+                    await self.changed.wait()
 
 
 class ResponseCache:
@@ -369,17 +397,18 @@ class EdgarClient:
             logger.info("EDGAR asked us to slow down; waiting %.0fs", remaining)
             await self._clock.sleep(remaining)
 
-    async def _slot(self, url: str) -> None:
+    async def _slot(self, url: str) -> Permit:
         """Wait for any pause, then for the rate limit; a pause that starts while we wait
         in the limiter is honoured too."""
         is_sec = urlsplit(url).netloc.lower() in self.sec_hosts
         while True:
             if is_sec:
                 await self._wait_for_pause()
-            await self._limiter(url).acquire()
+            permit = await self._limiter(url).acquire()
             if not is_sec or self.paused_for <= 0:
                 self.requests_sent += 1
-                return
+                return permit
+            permit.release()
 
     def _emit(self, kind: EventKind, message: str, **details: Any) -> None:
         if self._on_event is not None:
@@ -445,16 +474,17 @@ class EdgarClient:
 
     async def _get_once(self, url: str, *, validators: Validators | None, max_bytes: int,
                         expect: Sequence[str] | None) -> FetchResult:
-        await self._slot(url)
         headers = {}
         if validators is not None:
             if validators.etag:
                 headers["If-None-Match"] = validators.etag
             if validators.last_modified:
                 headers["If-Modified-Since"] = validators.last_modified
+        permit = await self._slot(url)
         try:
             async with asyncio.timeout(self.settings.timeout * 3), \
                     self._client.stream("GET", url, headers=headers) as response:
+                permit.release()  # the server has seen the request by now
                 limit = max_bytes if response.status_code == 200 else \
                     min(max_bytes, _ERROR_BODY_LIMIT)
                 body = b"".join([chunk async for chunk in self._body(response, url, limit,
@@ -465,6 +495,8 @@ class EdgarClient:
             raise TransientFetchError(f"timed out: {type(exc).__name__}", url=url) from exc
         except httpx.TransportError as exc:
             raise TransientFetchError(f"connection failed: {exc!r}", url=url) from exc
+        finally:
+            permit.release()
         result = FetchResult(url=url, status=response.status_code, content=body,
                              headers={k.lower(): v for k, v in response.headers.items()})
         self._classify(result)
@@ -522,9 +554,11 @@ class EdgarClient:
 
     async def _open_stream(self, stack: contextlib.AsyncExitStack, url: str,
                            expect: Sequence[str] | None) -> httpx.Response:
-        await self._slot(url)
+        permit = await self._slot(url)
+        stack.callback(permit.release)
         try:
             response = await stack.enter_async_context(self._client.stream("GET", url))
+            permit.release()
             if response.status_code != 200:
                 body = b"".join([c async for c in self._body(response, url,
                                                              _ERROR_BODY_LIMIT,

@@ -9,13 +9,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import shared_path
-from tests.support.clock import FakeClock
 from watcher.clock import Clock
 from watcher.config import EdgarSettings
 from watcher.demo.fake_edgar import FakeDocument, FakeEdgar, FakeFiling
 from watcher.events import OperatorEvent
 from watcher.http import EdgarClient
+
+from tests.conftest import shared_path
+from tests.support.clock import FakeClock
 
 USER_AGENT = "Watcher Tests tests@example.invalid"
 
