@@ -57,7 +57,8 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     print(f"  companies: {len(config.companies) or 'every filer'}")
     for source in config.sources:
         load_plugin_class(SOURCE_GROUP, source.kind)
-        print(f"  source {source.name}: {source.kind} every {source.every:g}s")
+        print(f"  source {source.name}: {source.kind} every {source.every:g}s in filing "
+              f"hours, {source.off_hours_interval:g}s outside")
     context = NotifierContext(config=config, clock=SYSTEM_CLOCK)
     for settings in config.notifiers:
         notifier = load_plugin_class(NOTIFIER_GROUP, settings.kind)(settings, context)
