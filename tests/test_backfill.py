@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 from watcher.app import App
-from watcher.backfill import BackfillReport, Progress, summary
+from watcher.backfill import BackfillOptions, BackfillReport, Progress, list_company, summary
 from watcher.cli import main
 from watcher.clock import SYSTEM_CLOCK
 from watcher.config import Config, parse_config
@@ -21,7 +21,7 @@ from watcher.demo.fake_edgar import FakeEdgar
 from watcher.store import open_store
 
 from tests.support.clock import FakeClock
-from tests.support.edgar import USER_AGENT, edgar_client, fake_filing
+from tests.support.edgar import USER_AGENT, edgar_client, fake_filing, recorded_edgar
 
 VELTRA = 4242424
 NOW = datetime(2025, 6, 2, 14, 0, tzinfo=UTC)
@@ -236,3 +236,20 @@ def test_the_backfill_command_refuses_bad_arguments(tmp_path: Path,
         main(["backfill", "--since", "last tuesday"])
     assert caught.value.code == 2
     assert "not a date" in capsys.readouterr().err
+
+
+async def test_listing_reads_the_recorded_main_json_and_its_older_page(
+        fake_edgar: FakeEdgar) -> None:
+    recorded_edgar(fake_edgar)
+    options = BackfillOptions(ciks=(749647,), since=date(2009, 1, 1))
+    async with edgar_client(fake_edgar) as client:
+        filings = await list_company(client, 749647, options)
+    asked = [r.path for r in fake_edgar.requests_to("/submissions/")]
+    assert asked == ["/submissions/CIK0000749647.json",
+                     "/submissions/CIK0000749647-submissions-001.json"]
+    assert filings == sorted(filings, key=lambda f: (f.filed or date.min, f.accession))
+    assert filings[0].filed is not None and filings[0].filed >= date(2009, 1, 1)
+    from_older_page = [f for f in filings if f.filed is not None and f.filed <= date(2010, 7, 24)]
+    assert from_older_page and {f.form for f in filings} == {"8-K", "8-K/A"}
+    assert next(f for f in filings if f.accession == "0001104659-09-010999").amends == \
+        "0001104659-09-010738"

@@ -156,3 +156,14 @@ async def test_an_html_page_instead_of_the_feed_fails_the_poll_and_keeps_the_sta
         with pytest.raises(FetchError, match="content type"):
             await source.poll()
     assert source.state == {"seen": {"8-K": ["x"]}}
+
+
+async def test_the_recorded_40_entry_page_gives_one_filing_per_accession(
+        fake_edgar: FakeEdgar) -> None:
+    recorded_edgar(fake_edgar)
+    content = (samples() / "feeds" / "getcurrent_count40_start0.atom.xml").read_bytes()
+    form4 = {e.accession for e in parse_current_entries(content) if e.form == "4"}
+    async with edgar_client(fake_edgar) as client:
+        filings = await current_source(client, count=40, forms=["4"]).poll()
+    assert {f.accession for f in filings} == form4
+    assert len(filings) == len(form4) > 1
