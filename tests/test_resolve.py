@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import pytest
 from watcher.demo.fake_edgar import FakeDocument, FakeEdgar, FakeFiling, Reply
+from watcher.errors import ParseError
 from watcher.models import Filing
 from watcher.resolve import (
     fetch_exhibits,
@@ -207,3 +209,14 @@ def test_urls_are_built_on_the_configured_host() -> None:
     assert index_url("https://mirror.example", ADOBE) == (
         "https://mirror.example/Archives/edgar/data/796343/000079634323000044/"
         "0000796343-23-000044-index.htm")
+
+
+async def test_a_full_submission_cut_inside_a_press_release_is_a_parse_error(
+        fake_edgar: FakeEdgar) -> None:
+    filing = Filing("0007777777-25-000002", 7777777, "8-K")
+    fake_edgar.routes[full_text_url("", filing)] = Reply(
+        200, b"<SEC-DOCUMENT>\n<SEC-HEADER>\n</SEC-HEADER>\n<DOCUMENT>\n<TYPE>EX-99.1\n"
+             b"<SEQUENCE>2\n<TEXT>\n<p>The release, cut", "text/plain")
+    async with edgar_client(fake_edgar) as client:
+        with pytest.raises(ParseError, match=r"ends inside EX-99\.1"):
+            await fetch_exhibits(client, filing)
