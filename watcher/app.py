@@ -8,23 +8,26 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import httpx
 
+from watcher.backfill import BackfillOptions, BackfillReport, Progress, parse_ciks, run_backfill
 from watcher.clock import SYSTEM_CLOCK, Clock
 from watcher.config import Config
 from watcher.delivery import DeliveryWorker
-from watcher.errors import FetchError, WatcherError
+from watcher.errors import WatcherError
+from watcher.events import OperatorEvent, OperatorEvents, OperatorHook
 from watcher.http import EdgarClient
 from watcher.models import Alert, Company
 from watcher.notifiers.base import Notifier, NotifierContext
 from watcher.pipeline import FilingOutcome, Pipeline
 from watcher.plugins import NOTIFIER_GROUP, SOURCE_GROUP, load_plugin_class
-from watcher.scheduling import PollScheduler
+from watcher.scheduling import Cadence, FilingHours, PollScheduler
 from watcher.sources.base import Source, SourceContext, Watchlist
 from watcher.store import Store, open_store
 from watcher.watchlist import resolve_watchlist
@@ -52,8 +55,16 @@ class CycleReport:
 class App:
     def __init__(self, config: Config, *, clock: Clock = SYSTEM_CLOCK,
                  transport: httpx.AsyncBaseTransport | None = None,
-                 grace_seconds: float = 30.0) -> None:
+                 grace_seconds: float = 30.0,
+                 on_event: OperatorHook | None = None) -> None:
         self.config = config
+        # Operator events (throttling, failing sources, recoveries): logged, then handed to
+        # every hook; ``events.subscribe`` adds one (operator notifiers plug in there).
+        self.events = OperatorEvents()
+        if on_event is not None:
+            self.events.subscribe(on_event)
+        self.failures: dict[str, int] = {}
+        self.watchlist = Watchlist(None)
         self.clock = clock
         self.transport = transport
         self.grace_seconds = grace_seconds
@@ -74,7 +85,7 @@ class App:
         stack.callback(store.close)
         self.store = store
         self.http = EdgarClient(self.config.edgar, clock=self.clock, transport=self.transport,
-                                on_throttle=self._on_throttle)
+                                on_event=self.events.emit)
         stack.push_async_callback(self.http.aclose)
         companies = await resolve_watchlist(self.config.companies, self.http)
         for company in companies:
@@ -82,11 +93,16 @@ class App:
                 await asyncio.to_thread(store.upsert_company, company, self.clock.now())
         watchlist = Watchlist(frozenset(c.cik for c in companies)
                               if self.config.companies else None)
+        self.watchlist = watchlist
         context = SourceContext(http=self.http, watchlist=watchlist, clock=self.clock,
                                 is_known=self._is_known)
         for source_settings in self.config.sources:
             cls = load_plugin_class(SOURCE_GROUP, source_settings.kind)
-            self.sources[source_settings.name] = cls(source_settings, context)
+            source: Source = cls(source_settings, context)
+            saved = await asyncio.to_thread(store.source_state, source_settings.name)
+            source.restore(saved.get("source", {}))
+            self.failures[source_settings.name] = int(saved.get("failures", 0))
+            self.sources[source_settings.name] = source
         notifier_context = NotifierContext(config=self.config, clock=self.clock)
         for settings in self.config.notifiers:
             cls = load_plugin_class(NOTIFIER_GROUP, settings.kind)
@@ -104,8 +120,35 @@ class App:
         assert self.store is not None
         return await asyncio.to_thread(self.store.is_known, accession)
 
-    def _on_throttle(self, pause: float, url: str) -> None:
-        logger.error("EDGAR throttle: all requests paused for %.0fs (last URL %s)", pause, url)
+    def cadence(self, source: Source) -> Cadence:
+        edgar = self.config.edgar
+        return Cadence(source.settings.every, source.settings.off_hours_interval,
+                       FilingHours.parse(edgar.filing_hours, edgar.filing_days,
+                                         edgar.holidays))
+
+    async def _save_source(self, name: str) -> None:
+        assert self.store is not None
+        state = {"source": self.sources[name].snapshot(), "failures": self.failures[name]}
+        await asyncio.to_thread(self.store.save_source_state, name, state, self.clock.now())
+
+    async def _poll_failed(self, name: str, exc: WatcherError) -> None:
+        self.failures[name] = self.failures.get(name, 0) + 1
+        threshold = self.sources[name].settings.alert_after_failures
+        if self.failures[name] == threshold:
+            self.events.emit(OperatorEvent(
+                "source_failing", f"source {name} failed {threshold} times in a row: {exc}",
+                self.clock.now(), source=name,
+                details={"failures": threshold, "error": str(exc)}))
+        with contextlib.suppress(WatcherError):
+            await self._save_source(name)
+
+    def _poll_succeeded(self, name: str) -> None:
+        failures = self.failures.get(name, 0)
+        self.failures[name] = 0
+        if failures >= self.sources[name].settings.alert_after_failures:
+            self.events.emit(OperatorEvent(
+                "source_recovered", f"source {name} works again after {failures} failures",
+                self.clock.now(), source=name, details={"failures": failures}))
 
     def route(self, alert: Alert) -> list[str]:
         """The notifiers an alert goes to: every notifier that is not for operators only."""
@@ -117,12 +160,25 @@ class App:
         """Poll one source and queue the filings never seen; returns how many were new."""
         assert self.store is not None
         source = self.sources[name]
+        before = source.snapshot()
         try:
             filings = await source.poll()
-        except FetchError as exc:
-            logger.error("polling %s failed: %s", name, exc, extra={"source": name})
-            raise
-        new = await asyncio.to_thread(self.store.add_filings, filings, self.clock.now())
+            new = await asyncio.to_thread(self.store.add_filings, filings, self.clock.now())
+        except Exception as exc:
+            # The filings were not stored: forget what the poll saw so the next one sees it.
+            source.restore(before)
+            error = exc if isinstance(exc, WatcherError) else \
+                WatcherError(f"{type(exc).__name__}: {exc}", source=name)
+            if isinstance(exc, WatcherError):
+                logger.error("polling %s failed: %s", name, exc, extra={"source": name})
+            else:  # a bug in a source must not stop the poll worker
+                logger.exception("polling %s crashed", name, extra={"source": name})
+            await self._poll_failed(name, error)
+            if error is exc:
+                raise
+            raise error from exc
+        self._poll_succeeded(name)
+        await self._save_source(name)
         for filing in new:
             logger.info("new filing %s %s by %s", filing.form, filing.accession,
                         filing.company_name or filing.cik,
@@ -185,6 +241,25 @@ class App:
                 await deliverer.deliver_due()
         return report
 
+    async def backfill(self, ciks: Sequence[int] | None = None, *, since: date | None = None,
+                       limit: int | None = None, alerts: bool = False,
+                       progress: Progress | None = None) -> BackfillReport:
+        """``watcher backfill``: the named companies (default: the watchlist) since a date."""
+        async with AsyncExitStack() as stack:
+            await self._open(stack)
+            assert self.store is not None and self.http is not None
+            assert self.pipeline is not None
+            watched = sorted(self.watchlist.ciks or ())
+            options = BackfillOptions(ciks=parse_ciks(ciks, watched), since=since,
+                                      limit=limit, alerts=alerts)
+            report = await run_backfill(store=self.store, http=self.http,
+                                        pipeline=self.pipeline, clock=self.clock,
+                                        options=options, progress=progress)
+            if alerts:
+                for deliverer in self.deliverers.values():
+                    await deliverer.deliver_due()
+            return report
+
     async def run_forever(self, *, ready: Callable[[App], Awaitable[None]] | None = None) -> None:
         """The daemon: runs until SIGINT/SIGTERM (or ``self.stop`` is set)."""
         loop = asyncio.get_running_loop()
@@ -196,7 +271,7 @@ class App:
                     stack.callback(loop.remove_signal_handler, sig)
             scheduler = PollScheduler(self.enqueue_poll)
             for name, source in self.sources.items():
-                scheduler.add_source(name, source.settings.every, start=self.clock.now())
+                scheduler.add_source(name, self.cadence(source), start=self.clock.now())
             tasks: list[asyncio.Task[Any]] = [
                 asyncio.create_task(self._poll_worker(), name="poll"),
                 *(asyncio.create_task(self._filing_worker(), name=f"filings-{i}")

@@ -1,4 +1,5 @@
-"""The ``watcher`` command: run, check-config, ingest, demo, partners, alerts, notify-test.
+"""The ``watcher`` command: run, check-config, backfill, ingest, demo, partners, alerts,
+notify-test.
 
 Exit codes: 0 success; 1 something failed (a filing, a delivery, a file); 2 bad configuration
 or usage.
@@ -13,7 +14,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,8 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     print(f"  companies: {len(config.companies) or 'every filer'}")
     for source in config.sources:
         load_plugin_class(SOURCE_GROUP, source.kind)
-        print(f"  source {source.name}: {source.kind} every {source.every:g}s")
+        print(f"  source {source.name}: {source.kind} every {source.every:g}s in filing "
+              f"hours, {source.off_hours_interval:g}s outside")
     context = NotifierContext(config=config, clock=SYSTEM_CLOCK)
     for settings in config.notifiers:
         notifier = load_plugin_class(NOTIFIER_GROUP, settings.kind)(settings, context)
@@ -88,6 +90,40 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_FAILED if report.failed else EXIT_OK
     asyncio.run(app.run_forever())
     return EXIT_OK
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    """Fill history from the submissions pages; resumable; alerts only with --alerts."""
+    config = _load(args)
+    configure_logging(config.logging.level if args.verbose else "WARNING", "text")
+    if not config.edgar.user_agent:
+        print(f"watcher: edgar.user_agent is not set.\n\n{SEC_USER_AGENT_HELP}", file=sys.stderr)
+        return EXIT_CONFIG
+    if not args.cik and not config.companies:
+        print("watcher: nothing to backfill: give --cik or list companies in the config",
+              file=sys.stderr)
+        return EXIT_CONFIG
+    from watcher.app import App
+    from watcher.backfill import Progress, summary
+
+    app = App(config)
+    report = asyncio.run(app.backfill(args.cik, since=args.since, limit=args.limit,
+                                      alerts=args.alerts, progress=Progress(sys.stderr)))
+    print(summary(report), file=sys.stderr)
+    return EXIT_FAILED if report.failed or report.companies_failed else EXIT_OK
+
+
+def _date_arg(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number: {value!r}")
+    return int(value)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -249,6 +285,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("check-config", "validate the configuration, listing every problem")
     p.set_defaults(func=cmd_check_config)
+
+    p = command("backfill", "fill companies' history from EDGAR before going live "
+                            "(resumable; no alerts unless --alerts)")
+    p.add_argument("--cik", type=_positive, action="append",
+                   help="a company to backfill (repeatable; default: every watched company)")
+    p.add_argument("--since", type=_date_arg, metavar="DATE",
+                   help="only filings on or after DATE (YYYY-MM-DD; default: all history)")
+    p.add_argument("--limit", type=_positive, metavar="N",
+                   help="process at most N filings in this run (the rest stays queued)")
+    p.add_argument("--alerts", action="store_true",
+                   help="queue and send alerts for the changes found (default: none)")
+    p.add_argument("--verbose", "-v", action="store_true", help="log at the configured level")
+    p.set_defaults(func=cmd_backfill)
 
     p = command("ingest", "process local exhibit files in order and print the alerts as JSON")
     p.add_argument("files", nargs="+", metavar="FILE")

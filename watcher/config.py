@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -31,6 +32,12 @@ SEC_USER_AGENT_HELP = (
 )
 
 
+def default_cache_dir() -> str:
+    """Where EDGAR documents are cached: ``$XDG_CACHE_HOME/watcher/edgar`` (or ~/.cache)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return str(Path(base) / "watcher" / "edgar")
+
+
 class StrictModel(BaseModel):
     """Base of every settings model: unknown keys are errors, values are immutable."""
 
@@ -45,6 +52,34 @@ class EdgarSettings(StrictModel):
     timeout: float = Field(default=30.0, gt=0)
     max_document_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
     retries: int = Field(default=4, ge=0, le=20)
+    backoff_initial: float = Field(default=0.5, gt=0)
+    backoff_max: float = Field(default=60.0, gt=0)
+    throttle_pause: float = Field(default=600.0, gt=0)
+    # Archives documents never change: kept on disk forever (bounded, least recently used
+    # evicted first). ``cache_dir: null`` turns the disk cache off.
+    cache_dir: str | None = Field(default_factory=lambda: default_cache_dir())
+    cache_max_bytes: int = Field(default=512 * 1024 * 1024, ge=0)
+    # EDGAR accepts filings on weekdays 6:00-22:00 Eastern; sources poll faster then.
+    filing_hours: str = "06:00-22:00"
+    filing_days: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4])  # Monday = 0
+    holidays: list[date] = Field(default_factory=list)
+
+    @field_validator("filing_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d", value):
+            raise ValueError(f"must be HH:MM-HH:MM (Eastern time), got {value!r}")
+        start, end = value.split("-")
+        if start >= end:
+            raise ValueError(f"must end after it starts, got {value!r}")
+        return value
+
+    @field_validator("filing_days")
+    @classmethod
+    def _days(cls, value: list[int]) -> list[int]:
+        if any(not 0 <= d <= 6 for d in value):
+            raise ValueError("days are 0 (Monday) to 6 (Sunday)")
+        return value
 
     @field_validator("base_url", "data_url")
     @classmethod
@@ -140,6 +175,14 @@ class PluginSettings(StrictModel):
 
 class SourceSettings(PluginSettings):
     every: float = Field(default=60.0, gt=0)
+    # Outside EDGAR's filing hours (edgar.filing_hours); default: 5 x ``every``.
+    every_off_hours: float | None = Field(default=None, gt=0)
+    # Consecutive failed polls before an operator event (and a recovery event after).
+    alert_after_failures: int = Field(default=3, ge=1)
+
+    @property
+    def off_hours_interval(self) -> float:
+        return self.every_off_hours if self.every_off_hours is not None else self.every * 5
 
 
 class NotifierSettings(PluginSettings):

@@ -45,6 +45,17 @@ class FilingRow:
 
 
 @dataclass(frozen=True, slots=True)
+class BackfillProgress:
+    """How far the backfill of one company got: its filings since ``since`` (None: all
+    history) are queued (``queued`` of them) once ``complete`` is set."""
+
+    cik: int
+    since: date | None
+    queued: int = 0
+    complete: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class DeliveryRow:
     """An outbox row for listing (``watcher alerts``), without the alert body."""
 
@@ -151,6 +162,16 @@ class Store(ABC):
                 limit: int = 100) -> list[FilingRow]: ...
 
     @abstractmethod
+    def update_filing(self, filing: Filing) -> None:
+        """Keep what resolution learnt about a queued filing (filing date, items, period of
+        report, the original it amends); empty values leave the stored ones alone."""
+
+    @abstractmethod
+    def filing_counts(self, *, source: str | None = None,
+                      ciks: Sequence[int] | None = None) -> dict[str, int]:
+        """Number of filings per state, optionally of one source and some companies."""
+
+    @abstractmethod
     def unit_of_work(self, cik: int) -> AbstractContextManager[UnitOfWork]:
         """One transaction for one filing of company ``cik``."""
 
@@ -201,6 +222,13 @@ class Store(ABC):
 
     @abstractmethod
     def save_source_state(self, name: str, state: dict[str, Any], now: datetime) -> None: ...
+
+    # -- backfill progress ------------------------------------------------------------
+    @abstractmethod
+    def backfill_progress(self, cik: int) -> BackfillProgress | None: ...
+
+    @abstractmethod
+    def save_backfill_progress(self, progress: BackfillProgress, now: datetime) -> None: ...
 
 
 def iter_chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

@@ -97,4 +97,17 @@ MIGRATIONS: list[list[str]] = [
             body TEXT NOT NULL,
             updated_at TEXT NOT NULL)""",
     ],
+    # 2 (issue 4, polling EDGAR): each filing's period of report and, for an amendment, the
+    #   accession of the filing it amends; per-company backfill progress, so an interrupted
+    #   `watcher backfill` resumes without listing finished companies again.
+    [
+        "ALTER TABLE filings ADD COLUMN report_date TEXT",
+        "ALTER TABLE filings ADD COLUMN amends TEXT",
+        """CREATE TABLE backfill_progress (
+            cik {bigint} PRIMARY KEY,
+            since TEXT,
+            queued INTEGER NOT NULL DEFAULT 0,
+            complete INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL)""",
+    ],
 ]

@@ -32,6 +32,7 @@ from watcher.models import (
 )
 from watcher.store import codec
 from watcher.store.base import (
+    BackfillProgress,
     DeliveryRow,
     DeliveryState,
     FilingRow,
@@ -177,7 +178,7 @@ class SqlStore(Store):
 
     # -- filing queue -----------------------------------------------------------------
     _FILING_COLUMNS = ("accession, cik, form, filed, accepted, company_name, items, index_url, "
-                       "source, state, attempts, last_error, notify")
+                       "source, state, attempts, last_error, notify, report_date, amends")
 
     @staticmethod
     def _filing_row(row: Sequence[Any]) -> FilingRow:
@@ -185,6 +186,7 @@ class SqlStore(Store):
             accession=row[0], cik=int(row[1]), form=row[2], filed=_date(row[3]),
             accepted=parse_ts(row[4]), company_name=row[5],
             items=tuple(i for i in row[6].split(",") if i), index_url=row[7], source=row[8],
+            report_date=_date(row[13]), amends=row[14],
         )
         return FilingRow(filing, row[9], int(row[10]), row[11], bool(row[12]))
 
@@ -196,12 +198,14 @@ class SqlStore(Store):
                 self._x(
                     cursor,
                     "INSERT INTO filings (accession, cik, form, filed, accepted, company_name, "
-                    "items, index_url, source, state, notify, first_seen, next_attempt_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) "
+                    "items, index_url, source, state, notify, first_seen, next_attempt_at, "
+                    "report_date, amends) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?) "
                     "ON CONFLICT (accession) DO NOTHING",
                     (f.accession, f.cik, f.form, f.filed.isoformat() if f.filed else None,
                      ts(f.accepted) if f.accepted else None, f.company_name,
-                     ",".join(f.items), f.index_url, f.source, int(notify), ts(now), ts(now)),
+                     ",".join(f.items), f.index_url, f.source, int(notify), ts(now), ts(now),
+                     f.report_date.isoformat() if f.report_date else None, f.amends),
                 )
                 if cursor.rowcount == 1:
                     added.append(f)
@@ -257,6 +261,35 @@ class SqlStore(Store):
             c, f"SELECT {self._FILING_COLUMNS} FROM filings {where} "
                "ORDER BY first_seen DESC LIMIT ?", params).fetchall())
         return [self._filing_row(r) for r in rows]
+
+    def update_filing(self, filing: Filing) -> None:
+        self._run(lambda c: self._x(
+            c, "UPDATE filings SET filed = COALESCE(filed, ?), "
+               "items = CASE WHEN items = '' THEN ? ELSE items END, "
+               "report_date = COALESCE(report_date, ?), amends = COALESCE(amends, ?), "
+               "company_name = CASE WHEN company_name = '' THEN ? ELSE company_name END "
+               "WHERE accession = ?",
+            (filing.filed.isoformat() if filing.filed else None, ",".join(filing.items),
+             filing.report_date.isoformat() if filing.report_date else None, filing.amends,
+             filing.company_name, filing.accession)))
+
+    def filing_counts(self, *, source: str | None = None,
+                      ciks: Sequence[int] | None = None) -> dict[str, int]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if source is not None:
+            clauses.append("source = ?")
+            params.append(source)
+        if ciks is not None:
+            if not ciks:
+                return {}
+            clauses.append(f"cik IN ({', '.join('?' for _ in ciks)})")
+            params.extend(ciks)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self._run(lambda c: self._x(
+            c, f"SELECT state, COUNT(*) FROM filings {where} GROUP BY state",
+            params).fetchall())
+        return {str(r[0]): int(r[1]) for r in rows}
 
     def unit_of_work(self, cik: int) -> AbstractContextManager[UnitOfWork]:
         return self._unit_of_work(cik)
@@ -392,6 +425,25 @@ class SqlStore(Store):
             c, "INSERT INTO source_state (name, body, updated_at) VALUES (?, ?, ?) "
                "ON CONFLICT (name) DO UPDATE SET body = excluded.body, "
                "updated_at = excluded.updated_at", (name, codec.dumps(state), ts(now))))
+
+
+    # -- backfill progress ------------------------------------------------------------
+    def backfill_progress(self, cik: int) -> BackfillProgress | None:
+        row = self._run(lambda c: self._x(
+            c, "SELECT cik, since, queued, complete FROM backfill_progress WHERE cik = ?",
+            (cik,)).fetchone())
+        if row is None:
+            return None
+        return BackfillProgress(int(row[0]), _date(row[1]), int(row[2]), bool(row[3]))
+
+    def save_backfill_progress(self, progress: BackfillProgress, now: datetime) -> None:
+        self._run(lambda c: self._x(
+            c, "INSERT INTO backfill_progress (cik, since, queued, complete, updated_at) "
+               "VALUES (?, ?, ?, ?, ?) ON CONFLICT (cik) DO UPDATE SET since = excluded.since, "
+               "queued = excluded.queued, complete = excluded.complete, "
+               "updated_at = excluded.updated_at",
+            (progress.cik, progress.since.isoformat() if progress.since else None,
+             progress.queued, int(progress.complete), ts(now))))
 
 
 class SqlUnitOfWork(UnitOfWork):
