@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from watcher import metrics
 from watcher.clock import SYSTEM_CLOCK, Clock
 from watcher.config import EdgarSettings
 from watcher.errors import (
@@ -166,8 +167,10 @@ class EdgarClient:
             async with self._client.stream("GET", url, headers=headers) as response:
                 body = await self._read_limited(response, url, max_bytes)
         except httpx.TimeoutException as exc:
+            metrics.EDGAR_REQUESTS.labels(status="error").inc()
             raise TransientFetchError(f"timed out: {type(exc).__name__}", url=url) from exc
         except (httpx.TransportError, httpx.DecodingError) as exc:
+            metrics.EDGAR_REQUESTS.labels(status="error").inc()
             raise TransientFetchError(f"connection failed: {exc!r}", url=url) from exc
         result = FetchResult(
             url=url,
@@ -203,12 +206,14 @@ class EdgarClient:
 
     def _classify(self, result: FetchResult) -> None:
         status = result.status
+        metrics.EDGAR_REQUESTS.labels(status=str(status)).inc()
         if status in (200, 304):
             return
         if status == 429 or (status == 403 and any(m in result.content for m in THROTTLE_MARKERS)):
             pause = _retry_after(result.headers.get("retry-after"), self._clock) \
                 or DEFAULT_THROTTLE_PAUSE
             self._paused_until = max(self._paused_until, self._clock.monotonic() + pause)
+            metrics.throttled(pause)
             logger.error("EDGAR throttled us (HTTP %d on %s); pausing all requests for %.0fs",
                          status, result.url, pause)
             if self._on_throttle is not None:
