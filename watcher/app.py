@@ -50,10 +50,14 @@ CUT_SHORT = "cut short by shutdown; redone at the next start"
 CUT_SHORT_BY_CRASH = "cut short: this instance stopped without handing it back; redone now"
 
 
+INSTANCE_ENV = "WATCHER_INSTANCE"
+
+
 def default_instance_id() -> str:
-    """Unique among live instances (host name and process id); stable across restarts of a
-    container, so a restarted instance takes back at once what its crash left behind."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """``$WATCHER_INSTANCE``, else host name and process id: unique among live instances, and
+    stable across restarts of a container (or of a service given a fixed name), so a
+    restarted instance takes back at once what its crash left behind."""
+    return os.environ.get(INSTANCE_ENV) or f"{socket.gethostname()}:{os.getpid()}"
 
 
 @dataclass(slots=True)

@@ -22,6 +22,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from http import HTTPStatus
 from typing import Any, Protocol
 
 import h11
@@ -147,8 +148,14 @@ class Response:
 Handler = Callable[[], Awaitable[Response]]
 
 
-def json_response(status: int, value: Any) -> Response:
-    return Response(status, json.dumps(value, indent=2).encode() + b"\n")
+def json_response(status: int, value: Any,
+                  headers: tuple[tuple[str, str], ...] = ()) -> Response:
+    return Response(status, json.dumps(value, indent=2).encode() + b"\n", headers=headers)
+
+
+def error_response(status: int, message: str,
+                   headers: tuple[tuple[str, str], ...] = ()) -> Response:
+    return json_response(status, {"error": message}, headers)
 
 
 class HttpEndpoint:
@@ -196,8 +203,8 @@ class HttpEndpoint:
             except h11.ProtocolError as exc:
                 if conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
                     with contextlib.suppress(h11.ProtocolError, ConnectionError):
-                        self._write(conn, writer, None, Response(400, b"bad request\n",
-                                                                 "text/plain"))
+                        self._write(conn, writer, None,
+                                    error_response(exc.error_status_hint, "bad request"))
                         await writer.drain()
                 logger.debug("bad request on the service endpoint: %s", exc)
             finally:
@@ -229,20 +236,20 @@ class HttpEndpoint:
     async def _answer(self, request: h11.Request) -> Response:
         path = request.target.split(b"?", 1)[0].decode("ascii", "replace")
         if request.method not in (b"GET", b"HEAD"):
-            return Response(405, b"method not allowed\n", "text/plain", (("allow", "GET, HEAD"),))
+            return error_response(405, "method not allowed", (("allow", "GET, HEAD"),))
         if self._token is not None:
             given = dict(request.headers).get(b"authorization", b"")
             if not hmac.compare_digest(given, self._token):
-                return Response(401, b"a bearer token is required\n", "text/plain",
-                                (("www-authenticate", 'Bearer realm="watcher"'),))
+                return error_response(401, "a bearer token is required",
+                                      (("www-authenticate", 'Bearer realm="watcher"'),))
         handler = self.routes.get(path)
         if handler is None:
-            return Response(404, b"not found\n", "text/plain")
+            return error_response(404, f"no such path; try {', '.join(sorted(self.routes))}")
         try:
             return await handler()
         except Exception:
             logger.exception("the service endpoint failed answering %s", path)
-            return Response(500, b"internal error\n", "text/plain")
+            return error_response(500, "internal error (see the daemon's log)")
 
     @staticmethod
     def _write(conn: h11.Connection, writer: asyncio.StreamWriter,
@@ -251,7 +258,8 @@ class HttpEndpoint:
                    ("content-length", str(len(response.body))),
                    ("cache-control", "no-store"), ("connection", "close"),
                    *response.headers]
-        writer.write(conn.send(h11.Response(status_code=response.status, headers=headers)))
+        writer.write(conn.send(h11.Response(status_code=response.status, headers=headers,
+                                            reason=HTTPStatus(response.status).phrase)))
         if request is None or request.method != b"HEAD":
             writer.write(conn.send(h11.Data(data=response.body)))
         writer.write(conn.send(h11.EndOfMessage()))
