@@ -10,10 +10,12 @@ import socket
 import threading
 import urllib.error
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from watcher.demo.fake_edgar import FakeEdgar
+from watcher.demo import demo_filings
+from watcher.demo.fake_edgar import FakeEdgar, FakeFiling
 
 from tests.support.daemon import Daemon, write_config
 
@@ -156,3 +158,10 @@ class TcpProxy:
 
     def __exit__(self, *exc: object) -> None:
         self.cut()
+
+
+def fictional_company(cik: int) -> list[FakeFiling]:
+    """The demo company's three 8-Ks (license, new collaboration, opt-out), refiled under
+    another CIK with accession numbers of that CIK: a fictional company per CIK."""
+    return [replace(f, cik=cik, accession=f"{cik:010d}{f.accession[10:]}")
+            for f in demo_filings()]
