@@ -69,11 +69,12 @@ def test_a_heartbeat_keeps_a_filing_and_without_it_another_instance_takes_it(
     store.add_filings([_filing("A-1")], NOW)
     claimed = store.claim_filing(NOW, 60, "host-a:1")
     assert claimed is not None and claimed.attempts == 1
-    assert store.renew_filing_claims("host-a:1", NOW + timedelta(seconds=40), 60) == 1
+    assert store.renew_filing_claims("host-a:1", ["A-1"], NOW + timedelta(seconds=40), 60) == 1
     assert store.claim_filing(LATER, 60, "host-b:2") is None  # renewed until NOW+100
     taken = store.claim_filing(NOW + timedelta(seconds=101), 60, "host-b:2")
     assert taken is not None and taken.filing.accession == "A-1" and taken.attempts == 2
-    assert store.renew_filing_claims("host-a:1", NOW + timedelta(seconds=101), 60) == 0
+    assert store.renew_filing_claims("host-a:1", ["A-1"], NOW + timedelta(seconds=101), 60) == 0
+    assert store.renew_filing_claims("host-b:2", [], NOW + timedelta(seconds=101), 60) == 0
 
 
 def test_filings_cut_short_are_pending_again_at_once_without_counting_the_attempt(

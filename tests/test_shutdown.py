@@ -159,3 +159,32 @@ def test_after_a_crash_a_restart_under_the_same_name_redoes_the_filing_without_w
         assert again.stop() == 0
     assert received.json["filing"]["accession"] == filing.accession
     assert logged(again, "was cut short by a crash of this instance")
+
+
+async def test_a_filing_whose_processing_raises_is_handed_back_not_held(
+    tmp_path: Path, fake_edgar: FakeEdgar, filing: FakeFiling,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from watcher.app import App
+    from watcher.config import parse_config
+    from watcher.errors import StoreError
+    from watcher.pipeline import Pipeline
+
+    from tests.support.service import USER_AGENT
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise StoreError("database error: disk full")
+
+    fake_edgar.publish(filing)
+    monkeypatch.setattr(Pipeline, "store_documents", disk_full)
+    config = parse_config({
+        "edgar": {"user_agent": USER_AGENT, "base_url": fake_edgar.base_url,
+                  "data_url": fake_edgar.base_url},
+        "companies": [{"cik": DEMO_CIK}],
+        "store": {"url": f"sqlite:///{tmp_path / 'w.db'}"},
+    }, environ={})
+    report = await App(config).run_once()
+    assert [o.state for o in report.outcomes] == ["retry"]
+    state, attempts, error = _state(tmp_path, filing.accession)
+    assert (state, attempts) == ("pending", 1)
+    assert error == "StoreError: database error: disk full"

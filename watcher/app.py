@@ -21,7 +21,7 @@ import time
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -41,11 +41,13 @@ from watcher.scheduling import PollScheduler
 from watcher.server import ServiceEndpoint, SourceExpectation, default_stalled_after
 from watcher.sources.base import Source, SourceContext, Watchlist
 from watcher.store import Store, open_store
+from watcher.store.base import FilingRow
 from watcher.watchlist import resolve_watchlist
 
 logger = logging.getLogger(__name__)
 
 IDLE_WAIT_SECONDS = 2.0
+RETRY_AFTER_ERROR = 60.0  # seconds before a filing whose processing raised is tried again
 CUT_SHORT = "cut short by shutdown; redone at the next start"
 CUT_SHORT_BY_CRASH = "cut short: this instance stopped without handing it back; redone now"
 
@@ -92,6 +94,7 @@ class App:
         self.stop = asyncio.Event()
         self._force = asyncio.Event()  # a second signal: stop waiting for in-flight work
         self._leading: set[str] = set()  # sources whose poll lease this instance holds
+        self._in_flight: set[str] = set()  # accessions being processed here
         self.store: Store | None = None
         self.http: EdgarClient | None = None
         self.sources: dict[str, Source] = {}
@@ -229,12 +232,18 @@ class App:
                                       self.lease_seconds, self.instance)
         if row is None:
             return None
+        filing = row.filing
         started = time.monotonic()
         metrics.FILINGS_IN_FLIGHT.inc()
+        self._in_flight.add(filing.accession)
         try:
-            with log_context(accession=row.filing.accession, cik=row.filing.cik):
-                outcome = await self.pipeline.process(row)
+            with log_context(accession=filing.accession, cik=filing.cik):
+                try:
+                    outcome = await self.pipeline.process(row)
+                except Exception as exc:  # the store failed mid-filing, or a bug
+                    outcome = await self._give_back(row, exc)
         finally:
+            self._in_flight.discard(filing.accession)
             metrics.FILINGS_IN_FLIGHT.dec()
         metrics.FILING_SECONDS.observe(time.monotonic() - started)
         metrics.FILINGS_PROCESSED.labels(outcome=str(outcome.state)).inc()
@@ -243,6 +252,19 @@ class App:
             for deliverer in self.deliverers.values():
                 deliverer.wakeup.set()
         return outcome
+
+    async def _give_back(self, row: FilingRow, exc: Exception) -> FilingOutcome:
+        """A filing whose processing raised goes back to the queue, to be retried later (if
+        even that fails, its lease runs out: the heartbeat renews only work in flight)."""
+        assert self.store is not None
+        message = f"{type(exc).__name__}: {exc}"
+        logger.error("processing failed, retrying later: %s", message,
+                     exc_info=not isinstance(exc, WatcherError))
+        now = self.clock.now()
+        with contextlib.suppress(WatcherError):
+            await asyncio.to_thread(self.store.release_filing, row.filing.accession, now,
+                                    message, now + timedelta(seconds=RETRY_AFTER_ERROR))
+        return FilingOutcome(row.filing.accession, row.filing.cik, "retry", errors=[message])
 
     def enqueue_poll(self, name: str) -> None:
         """The scheduler's job: thin, coalescing (a source is queued at most once)."""
@@ -279,7 +301,8 @@ class App:
             await asyncio.sleep(self.lease_seconds / 3)
             try:
                 await asyncio.to_thread(self.store.renew_filing_claims, self.instance,
-                                        self.clock.now(), self.lease_seconds)
+                                        sorted(self._in_flight), self.clock.now(),
+                                        self.lease_seconds)
             except WatcherError as exc:
                 logger.error("cannot renew filing leases: %s", exc)
 

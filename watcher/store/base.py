@@ -170,8 +170,10 @@ class Store(ABC):
 
     # -- several instances: claims and leases -----------------------------------------
     @abstractmethod
-    def renew_filing_claims(self, holder: str, now: datetime, lease_seconds: float) -> int:
-        """Extend the leases of the filings ``holder`` is processing; returns how many."""
+    def renew_filing_claims(self, holder: str, accessions: Sequence[str], now: datetime,
+                            lease_seconds: float) -> int:
+        """Extend the leases of these filings, if ``holder`` still has them; returns how
+        many."""
 
     @abstractmethod
     def release_filing_claims(self, holder: str, now: datetime,

@@ -282,11 +282,15 @@ class SqlStore(Store):
             return None
         return self._run(run)
 
-    def renew_filing_claims(self, holder: str, now: datetime, lease_seconds: float) -> int:
+    def renew_filing_claims(self, holder: str, accessions: Sequence[str], now: datetime,
+                            lease_seconds: float) -> int:
+        if not accessions:
+            return 0
         lease_until = ts(datetime.fromtimestamp(now.timestamp() + lease_seconds, UTC))
+        marks = ", ".join("?" for _ in accessions)
         return int(self._run(lambda c: self._x(
-            c, "UPDATE filings SET lease_until = ? WHERE claimed_by = ? AND state = 'processing'",
-            (lease_until, holder)).rowcount))
+            c, "UPDATE filings SET lease_until = ? WHERE claimed_by = ? AND state = 'processing' "
+               f"AND accession IN ({marks})", (lease_until, holder, *accessions)).rowcount))
 
     def release_filing_claims(self, holder: str, now: datetime,
                               reason: str) -> list[tuple[str, int]]:
