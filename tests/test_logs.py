@@ -124,3 +124,22 @@ async def test_every_line_about_a_filing_names_its_accession_and_cik(
                 assert record.get("cik") == DEMO_CIK, record
     assert about_filings >= 7  # new filing x3, outcome x3, the retry, the alerts
     assert flaky
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("restore_logging")
+async def test_a_store_password_never_reaches_the_log(
+    fake_edgar: FakeEdgar, postgres_url: str,
+) -> None:
+    user, rest = postgres_url.split("://", 1)[1].split("@", 1)
+    with_password = f"postgresql://{user}:hunter2-pw@{rest}"  # trust auth ignores it
+    config = parse_config({
+        "edgar": {"user_agent": USER_AGENT, "base_url": fake_edgar.base_url,
+                  "data_url": fake_edgar.base_url},
+        "companies": [{"cik": DEMO_CIK}], "store": {"url": with_password},
+    }, environ={})
+    stream = io.StringIO()
+    configure_logging("DEBUG", "json", stream=stream)
+    await App(config).run_once()
+    assert f"store postgresql://{user}@{rest}" in stream.getvalue()
+    assert "hunter2-pw" not in stream.getvalue()

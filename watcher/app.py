@@ -143,7 +143,7 @@ class App:
         self.pipeline = Pipeline(self.config, store, self.http, self.clock, self.route)
         logger.info("watching %s with %d source(s) and %d notifier(s); store %s",
                     "every filer" if watchlist.ciks is None else f"{len(watchlist.ciks)} companies",
-                    len(self.sources), len(self.notifiers), self.config.store.url)
+                    len(self.sources), len(self.notifiers), store.describe_url())
 
     async def _is_known(self, accession: str) -> bool:
         assert self.store is not None

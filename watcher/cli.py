@@ -64,7 +64,9 @@ def cmd_check_config(args: argparse.Namespace) -> int:
         shown = json.dumps(notifier.describe(), default=str)
         print(f"  notifier {settings.name}: {shown}")
         asyncio.run(notifier.aclose())
-    print(f"  store: {config.store.url}")
+    from watcher.store.base import redact_url
+
+    print(f"  store: {redact_url(config.store.url)}")
     server = config.server
     print(f"  server: {'http://' + server.listen if server.enabled else 'disabled'}"
           f"{', bearer token from $' + server.token_env if server.token_env else ''}")

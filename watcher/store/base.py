@@ -134,6 +134,10 @@ class Store(ABC):
 
     url: str
 
+    def describe_url(self) -> str:
+        """The URL without any password."""
+        return redact_url(self.url)
+
     @abstractmethod
     def migrate(self) -> int:
         """Bring the schema up to date; returns the schema version."""
@@ -261,6 +265,15 @@ class Store(ABC):
 
     @abstractmethod
     def save_source_state(self, name: str, state: dict[str, Any], now: datetime) -> None: ...
+
+
+def redact_url(url: str) -> str:
+    """A store URL without its password, for logs and messages."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        credentials, host = rest.rsplit("@", 1)
+        return f"{scheme}://{credentials.split(':', 1)[0]}@{host}"
+    return url
 
 
 def iter_chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

@@ -109,14 +109,6 @@ class SqlStore(Store):
         except dialect.errors as exc:
             raise StoreError(f"cannot open the store {self.describe_url()}: {exc}") from exc
 
-    def describe_url(self) -> str:
-        """The URL without any password."""
-        if "@" in self.url and "://" in self.url:
-            scheme, rest = self.url.split("://", 1)
-            creds, host = rest.rsplit("@", 1)
-            return f"{scheme}://{creds.split(':', 1)[0]}@{host}"
-        return self.url
-
     # -- plumbing ---------------------------------------------------------------------
     @contextmanager
     def _transaction(self) -> Iterator[Any]:
