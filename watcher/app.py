@@ -327,11 +327,12 @@ class App:
         """The daemon: runs until SIGINT/SIGTERM (or ``self.stop`` is set)."""
         loop = asyncio.get_running_loop()
         async with AsyncExitStack() as stack:
-            await self._open(stack)
+            # Before opening anything: a stop during startup is graceful too.
             for sig in (signal.SIGINT, signal.SIGTERM):
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.add_signal_handler(sig, self._request_stop, sig)
                     stack.callback(loop.remove_signal_handler, sig)
+            await self._open(stack)
             if self.config.server.enabled:
                 server = self.config.server
                 self.endpoint = ServiceEndpoint(self, server.host, server.port,
