@@ -4,19 +4,24 @@ finish within the grace period; what outlasts it is cut short, recorded and hand
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from watcher.app import App
+from watcher.config import parse_config
 from watcher.demo import DEMO_CIK, demo_filings
 from watcher.demo.fake_edgar import FakeEdgar, FakeFiling, Reply
+from watcher.errors import StoreError
+from watcher.pipeline import Pipeline
 from watcher.store import Store, open_store
 
 from tests.support.daemon import Daemon
 from tests.support.receiver import WebhookReceiver
-from tests.support.service import log_records, logged, service_config
+from tests.support.service import USER_AGENT, log_records, logged, service_config
 from tests.support.wait import wait_until
 
 
@@ -165,13 +170,6 @@ async def test_a_filing_whose_processing_raises_is_handed_back_not_held(
     tmp_path: Path, fake_edgar: FakeEdgar, filing: FakeFiling,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from watcher.app import App
-    from watcher.config import parse_config
-    from watcher.errors import StoreError
-    from watcher.pipeline import Pipeline
-
-    from tests.support.service import USER_AGENT
-
     def disk_full(*args: object, **kwargs: object) -> None:
         raise StoreError("database error: disk full")
 
@@ -188,3 +186,24 @@ async def test_a_filing_whose_processing_raises_is_handed_back_not_held(
     state, attempts, error = _state(tmp_path, filing.accession)
     assert (state, attempts) == ("pending", 1)
     assert error == "StoreError: database error: disk full"
+
+
+async def test_an_interrupted_run_once_hands_its_filing_back(
+    tmp_path: Path, fake_edgar: FakeEdgar, filing: FakeFiling, hold: Hold,
+) -> None:
+    fake_edgar.publish(filing)
+    config = parse_config({
+        "edgar": {"user_agent": USER_AGENT, "base_url": fake_edgar.base_url,
+                  "data_url": fake_edgar.base_url},
+        "companies": [{"cik": DEMO_CIK}],
+        "store": {"url": f"sqlite:///{tmp_path / 'w.db'}"},
+    }, environ={})
+    cycle = asyncio.ensure_future(App(config).run_once())
+    assert await asyncio.to_thread(hold.arrived.wait, 30)
+    cycle.cancel()  # what Ctrl-C does to `watcher run --once`
+    with pytest.raises(asyncio.CancelledError):
+        await cycle
+    hold.released.set()
+    assert _state(tmp_path, filing.accession) == \
+        ("pending", 0, "cut short by shutdown; redone at the next start")
+    assert _nothing_written_for(tmp_path, filing.accession)

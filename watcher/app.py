@@ -312,15 +312,21 @@ class App:
         report = CycleReport()
         async with AsyncExitStack() as stack:
             await self._open(stack)
-            for name in self.sources:
-                try:
-                    report.new_filings += await self.poll_recorded(name)
-                except WatcherError:
-                    report.polls_failed.append(name)
-            while (outcome := await self.process_next()) is not None:
-                report.outcomes.append(outcome)
-            for deliverer in self.deliverers.values():
-                await deliverer.deliver_due()
+            heartbeat = asyncio.create_task(self._heartbeat(), name="heartbeat")
+            try:
+                for name in self.sources:
+                    try:
+                        report.new_filings += await self.poll_recorded(name)
+                    except WatcherError:
+                        report.polls_failed.append(name)
+                while (outcome := await self.process_next()) is not None:
+                    report.outcomes.append(outcome)
+                for deliverer in self.deliverers.values():
+                    await deliverer.deliver_due()
+            finally:  # also when interrupted (Ctrl-C cancels this task): hand back the rest
+                heartbeat.cancel()
+                await asyncio.gather(heartbeat, return_exceptions=True)
+                await self._hand_back()
         return report
 
     async def run_forever(self, *, ready: Callable[[App], Awaitable[None]] | None = None) -> None:
