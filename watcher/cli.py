@@ -1,8 +1,8 @@
 """The ``watcher`` command: run, check-config, backfill, ingest, demo, partners, alerts,
-notify-test.
+notify-test, health.
 
 Exit codes: 0 success; 1 something failed (a filing, a delivery, a file); 2 bad configuration
-or usage.
+or usage. ``health`` answers only 0 (healthy) or 1 (anything else), as Docker expects.
 """
 
 from __future__ import annotations
@@ -65,7 +65,12 @@ def cmd_check_config(args: argparse.Namespace) -> int:
         shown = json.dumps(notifier.describe(), default=str)
         print(f"  notifier {settings.name}: {shown}")
         asyncio.run(notifier.aclose())
-    print(f"  store: {config.store.url}")
+    from watcher.store.base import redact_url
+
+    print(f"  store: {redact_url(config.store.url)}")
+    server = config.server
+    print(f"  server: {'http://' + server.listen if server.enabled else 'disabled'}"
+          f"{', bearer token from $' + server.token_env if server.token_env else ''}")
     if not config.edgar.user_agent:
         print("  note: `watcher run` needs edgar.user_agent (see `watcher run` for why)")
     return EXIT_OK
@@ -124,6 +129,32 @@ def _positive(value: str) -> int:
     if not value.isdigit() or int(value) <= 0:
         raise argparse.ArgumentTypeError(f"must be a positive number: {value!r}")
     return int(value)
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    """Ask the running daemon's /healthz; 0 when it answers 200, 1 otherwise."""
+    try:
+        config = _load(args)
+    except ConfigError as exc:  # not 2: Docker reserves exit code 2 of a health check
+        print(f"watcher health: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    server = config.server
+    if not server.enabled or server.port == 0:
+        print(f"watcher health: no endpoint to ask (server.enabled: {server.enabled}, "
+              f"listen: {server.listen})", file=sys.stderr)
+        return EXIT_FAILED
+    from watcher.server import probe_health
+
+    try:
+        status, body = probe_health(server.host, server.port,
+                                    config.secret(server.token_env), timeout=args.timeout)
+    except OSError as exc:
+        print(f"watcher health: no answer on {server.listen}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    sys.stdout.write(body.decode("utf-8", errors="replace"))
+    if status != 200:
+        print(f"watcher health: HTTP {status}", file=sys.stderr)
+    return EXIT_OK if status == 200 else EXIT_FAILED
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -298,6 +329,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="queue and send alerts for the changes found (default: none)")
     p.add_argument("--verbose", "-v", action="store_true", help="log at the configured level")
     p.set_defaults(func=cmd_backfill)
+
+    p = command("health", "ask the running daemon whether it is healthy (exit 0) or not (1)")
+    p.add_argument("--timeout", type=float, default=5.0, help="seconds to wait (default 5)")
+    p.set_defaults(func=cmd_health)
 
     p = command("ingest", "process local exhibit files in order and print the alerts as JSON")
     p.add_argument("files", nargs="+", metavar="FILE")

@@ -8,6 +8,7 @@ brings its own keys and its own checks.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -120,6 +121,9 @@ class AliasSettings(StrictModel):
 
 class StoreSettings(StrictModel):
     url: str = "sqlite:///watcher.db"
+    # How long a claim (a filing being processed, a source's poll turn) outlives an instance
+    # that stops renewing it: what another instance waits after a crash before taking over.
+    lease_seconds: float = Field(default=30.0, ge=1)
 
     @field_validator("url")
     @classmethod
@@ -131,17 +135,62 @@ class StoreSettings(StrictModel):
         return value
 
 
+def split_listen(value: str) -> tuple[str, int]:
+    """``host:port`` (``[::1]:8787`` for IPv6) -> (host, port)."""
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) < 65536:
+        raise ValueError(f"must be host:port, got {value!r}")
+    return host.removeprefix("[").removesuffix("]"), int(port)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name other than localhost may resolve anywhere
+
+
 class ServerSettings(StrictModel):
-    listen: str = "127.0.0.1:8787"
+    """Running as a service: the /healthz and /metrics endpoint, and shutdown."""
+
+    listen: str = "127.0.0.1:8787"                  # port 0: any free port (tests)
     enabled: bool = True
+    # The environment variable holding the bearer token of the endpoint; required when it
+    # listens on anything but loopback. When set, every request must carry it.
+    token_env: str | None = None
+    # A source whose last successful poll (by any instance) is older than this makes
+    # /healthz unhealthy; default: 3 x the source's interval + 60 s.
+    stalled_after: float | None = Field(default=None, gt=0)
+    # After SIGTERM/SIGINT: how long in-flight filings may take before they are cut short
+    # (and redone at the next start).
+    shutdown_grace: float = Field(default=30.0, ge=0)
+
+    secret_fields: ClassVar[tuple[str, ...]] = ("token_env",)
 
     @field_validator("listen")
     @classmethod
     def _host_port(cls, value: str) -> str:
-        host, sep, port = value.rpartition(":")
-        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-            raise ValueError(f"must be host:port, got {value!r}")
+        split_listen(value)
         return value
+
+    @model_validator(mode="after")
+    def _token_off_loopback(self) -> ServerSettings:
+        host, _ = split_listen(self.listen)
+        if self.enabled and not self.token_env and not is_loopback(host):
+            raise ValueError(
+                f"listen {self.listen} is not a loopback address: set token_env to the "
+                "environment variable holding a bearer token for /healthz and /metrics")
+        return self
+
+    @property
+    def host(self) -> str:
+        return split_listen(self.listen)[0]
+
+    @property
+    def port(self) -> int:
+        return split_listen(self.listen)[1]
 
 
 class PipelineSettings(StrictModel):
@@ -294,6 +343,10 @@ def parse_config(data: Any, environ: Mapping[str, str] | None = None) -> Config:
         problems.extend(_problems(exc))
     sources = _validate_plugins(raw_sources, "watcher.sources", "sources", env, problems)
     notifiers = _validate_plugins(raw_notifiers, "watcher.notifiers", "notifiers", env, problems)
+    if config is not None:
+        token_env = config.server.token_env
+        if config.server.enabled and token_env and not env.get(token_env):
+            problems.append(f"server.token_env: environment variable {token_env} is not set")
     if problems or config is None:
         raise ConfigError(problems)
     edgar = config.edgar

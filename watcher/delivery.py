@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 
+from watcher import metrics
 from watcher.clock import Clock
 from watcher.config import DeliverySettings
 from watcher.errors import PermanentDeliveryError, RetryableDeliveryError
@@ -79,6 +80,7 @@ class DeliveryWorker:
         except PermanentDeliveryError as exc:
             await asyncio.to_thread(self.store.mark_dead, alert.id, self.name, str(exc),
                                     self.clock.now())
+            metrics.ALERT_DELIVERIES.labels(notifier=self.name, outcome="dead").inc()
             logger.error("alert %s refused by %s, dead-lettered: %s", alert.id, self.name, exc,
                          extra=log)
             return "dead"
@@ -90,6 +92,7 @@ class DeliveryWorker:
                                               f"{type(exc).__name__}: {exc}", log)
         await asyncio.to_thread(self.store.mark_delivered, alert.id, self.name,
                                 self.clock.now())
+        metrics.ALERT_DELIVERIES.labels(notifier=self.name, outcome="sent").inc()
         logger.info("alert %s delivered to %s", alert.id, self.name, extra=log)
         return "delivered"
 
@@ -102,12 +105,14 @@ class DeliveryWorker:
                 age > timedelta(hours=self.settings.max_age_hours):
             reason = f"retry budget spent after {attempts} attempts: {error}"
             await asyncio.to_thread(self.store.mark_dead, alert.id, self.name, reason, now)
+            metrics.ALERT_DELIVERIES.labels(notifier=self.name, outcome="dead").inc()
             logger.error("alert %s dead-lettered for %s: %s", alert.id, self.name, reason,
                          extra=log)
             return "dead"
         delay = backoff_delay(attempts, self.settings, self._rng.random())
         await asyncio.to_thread(self.store.mark_retry, alert.id, self.name, error,
                                 now + timedelta(seconds=delay))
+        metrics.ALERT_DELIVERIES.labels(notifier=self.name, outcome="failed").inc()
         logger.warning("alert %s not delivered to %s (attempt %d): %s; retry in %.0fs",
                        alert.id, self.name, attempts, error, delay, extra=log)
         return delay

@@ -31,6 +31,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from watcher import metrics
 from watcher.clock import SYSTEM_CLOCK, Clock
 from watcher.config import EdgarSettings
 from watcher.errors import (
@@ -490,11 +491,11 @@ class EdgarClient:
                 body = b"".join([chunk async for chunk in self._body(response, url, limit,
                                                                      truncate=limit != max_bytes)])
         except TimeoutError as exc:
-            raise TransientFetchError("timed out reading the response", url=url) from exc
+            raise _request_failed("timed out reading the response", url) from exc
         except httpx.TimeoutException as exc:
-            raise TransientFetchError(f"timed out: {type(exc).__name__}", url=url) from exc
+            raise _request_failed(f"timed out: {type(exc).__name__}", url) from exc
         except httpx.TransportError as exc:
-            raise TransientFetchError(f"connection failed: {exc!r}", url=url) from exc
+            raise _request_failed(f"connection failed: {exc!r}", url) from exc
         finally:
             permit.release()
         result = FetchResult(url=url, status=response.status_code, content=body,
@@ -567,10 +568,10 @@ class EdgarClient:
                                            {k.lower(): v for k, v in response.headers.items()}))
         except httpx.TimeoutException as exc:
             await stack.aclose()
-            raise TransientFetchError(f"timed out: {type(exc).__name__}", url=url) from exc
+            raise _request_failed(f"timed out: {type(exc).__name__}", url) from exc
         except httpx.TransportError as exc:
             await stack.aclose()
-            raise TransientFetchError(f"connection failed: {exc!r}", url=url) from exc
+            raise _request_failed(f"connection failed: {exc!r}", url) from exc
         except BaseException:
             await stack.aclose()
             raise
@@ -598,6 +599,7 @@ class EdgarClient:
 
     def _classify(self, result: FetchResult) -> None:
         status = result.status
+        metrics.EDGAR_REQUESTS.labels(status=str(status)).inc()
         if status in (200, 304):
             self._throttle_over()
             return
@@ -606,6 +608,7 @@ class EdgarClient:
             pause = _retry_after(result.headers.get("retry-after"), self._clock) \
                 or self.settings.throttle_pause
             self._paused_until = max(self._paused_until, self._clock.monotonic() + pause)
+            metrics.throttled(pause)
             logger.error("EDGAR throttled us (HTTP %d on %s); pausing all requests for %.0fs",
                          status, result.url, pause)
             self._throttle_reported = True
@@ -624,6 +627,12 @@ class EdgarClient:
             raise FetchError(f"unexpected redirect (HTTP {status}) to {location!r}",
                              url=result.url, status=status)
         raise FetchError(f"unexpected answer (HTTP {status})", url=result.url, status=status)
+
+
+def _request_failed(message: str, url: str) -> TransientFetchError:
+    """A request that got no answer: counted as status "error" and worth retrying."""
+    metrics.EDGAR_REQUESTS.labels(status="error").inc()
+    return TransientFetchError(message, url=url)
 
 
 def _retry_after(value: str | None, clock: Clock) -> float | None:

@@ -110,4 +110,19 @@ MIGRATIONS: list[list[str]] = [
             complete INTEGER NOT NULL DEFAULT 0,
             updated_at TEXT NOT NULL)""",
     ],
+    # 3 (issue 8, several instances on one store): ``claimed_by`` names the instance that
+    #   processes a filing, so its heartbeat renews the lease and a shutdown hands the filing
+    #   back at once; ``source_leases`` lets one instance at a time poll each source (the
+    #   lease expires when the instance dies) and keeps each source's last poll for /healthz.
+    [
+        "ALTER TABLE filings ADD COLUMN claimed_by TEXT",
+        "CREATE INDEX filings_claimed ON filings (claimed_by, state)",
+        """CREATE TABLE source_leases (
+            name TEXT PRIMARY KEY,
+            holder TEXT,
+            lease_until TEXT,
+            last_attempt_at TEXT,
+            last_success_at TEXT,
+            last_error TEXT)""",
+    ],
 ]

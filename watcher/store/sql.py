@@ -37,6 +37,8 @@ from watcher.store.base import (
     DeliveryState,
     FilingRow,
     FilingState,
+    QueueStats,
+    SourceLease,
     Store,
     UnitOfWork,
 )
@@ -83,6 +85,15 @@ class Dialect:
     def lock_migrations(self, cursor: Any) -> None:
         """Keep two instances from migrating at once (no-op on SQLite)."""
 
+    def try_lock_company(self, cursor: Any, cik: int) -> bool:
+        """Take the company's lock for this transaction if no other instance holds it (SQLite:
+        ``BEGIN IMMEDIATE`` already makes writers take turns)."""
+        return True
+
+    def usable(self, conn: Any) -> bool:
+        """Whether the connection still works (False: reconnect before the next use)."""
+        return True
+
     def sql(self, statement: str) -> str:
         return statement if self.placeholder == "?" else statement.replace("?", self.placeholder)
 
@@ -99,18 +110,16 @@ class SqlStore(Store):
         except dialect.errors as exc:
             raise StoreError(f"cannot open the store {self.describe_url()}: {exc}") from exc
 
-    def describe_url(self) -> str:
-        """The URL without any password."""
-        if "@" in self.url and "://" in self.url:
-            scheme, rest = self.url.split("://", 1)
-            creds, host = rest.rsplit("@", 1)
-            return f"{scheme}://{creds.split(':', 1)[0]}@{host}"
-        return self.url
-
     # -- plumbing ---------------------------------------------------------------------
     @contextmanager
     def _transaction(self) -> Iterator[Any]:
         with self._lock:
+            if not self.dialect.usable(self._conn):
+                # The server restarted or the network dropped: reconnect (or raise, and try
+                # again on the next call) instead of failing forever on a dead connection.
+                with contextlib.suppress(*self.dialect.errors):
+                    self._conn.close()
+                self._conn = self.dialect.connect()
             cursor = self._conn.cursor()
             try:
                 self.dialect.begin(cursor)
@@ -216,31 +225,81 @@ class SqlStore(Store):
         return self._run(lambda c: self._x(
             c, "SELECT 1 FROM filings WHERE accession = ?", (accession,)).fetchone()) is not None
 
-    def claim_filing(self, now: datetime, lease_seconds: float) -> FilingRow | None:
+    # A filing may be claimed when it is due, or when the instance processing it stopped
+    # renewing its lease (crashed). Sorted oldest first; NULL dates last on both databases.
+    _CLAIMABLE = ("((f.state = 'pending' AND f.next_attempt_at <= ?) "
+                  "OR (f.state = 'processing' AND f.lease_until < ?))")
+    _QUEUE_ORDER = "COALESCE(f.filed, '9999-12-31'), f.first_seen, f.accession"
+    _CLAIM_CANDIDATES = 8
+
+    def claim_filing(self, now: datetime, lease_seconds: float,
+                     holder: str = "") -> FilingRow | None:
         lease_until = ts(datetime.fromtimestamp(now.timestamp() + lease_seconds, UTC))
+        at = ts(now)
 
         def run(cursor: Any) -> FilingRow | None:
             # Oldest first; never a filing of a company whose earlier filing is still being
-            # processed, so each company's history is built in order.
-            row = self._x(
+            # processed, so each company's history is built in order. On PostgreSQL the
+            # candidates other instances are claiming right now are skipped (row locks), and
+            # the company's advisory lock plus a second look (a new statement sees what other
+            # instances committed meanwhile) keep two instances off one company.
+            candidates = self._x(
                 cursor,
-                f"SELECT {self._FILING_COLUMNS} FROM filings f "
-                "WHERE ((f.state = 'pending' AND f.next_attempt_at <= ?) "
-                "   OR (f.state = 'processing' AND f.lease_until < ?)) "
+                f"SELECT {self._FILING_COLUMNS}, f.first_seen FROM filings f "
+                f"WHERE {self._CLAIMABLE} "
                 "AND NOT EXISTS (SELECT 1 FROM filings g WHERE g.cik = f.cik "
                 "   AND g.accession <> f.accession AND g.state = 'processing' "
                 "   AND g.lease_until >= ?) "
-                "ORDER BY f.filed, f.first_seen, f.accession LIMIT 1" + self.dialect.skip_locked,
-                (ts(now), ts(now), ts(now)),
-            ).fetchone()
-            if row is None:
-                return None
-            self._x(cursor, "UPDATE filings SET state = 'processing', lease_until = ?, "
-                            "attempts = attempts + 1 WHERE accession = ?",
-                    (lease_until, row[0]))
-            claimed = self._filing_row(row)
-            return FilingRow(claimed.filing, "processing", claimed.attempts + 1,
-                             claimed.last_error, claimed.notify)
+                f"ORDER BY {self._QUEUE_ORDER} LIMIT {self._CLAIM_CANDIDATES}"
+                + self.dialect.skip_locked,
+                (at, at, at),
+            ).fetchall()
+            for candidate in candidates:
+                row, first_seen = candidate[:-1], candidate[-1]
+                cik = int(row[1])
+                if not self.dialect.try_lock_company(cursor, cik):
+                    continue
+                earlier = self._x(
+                    cursor,
+                    "SELECT 1 FROM filings f WHERE f.cik = ? AND f.accession <> ? AND ("
+                    "(f.state = 'processing' AND f.lease_until >= ?) OR "
+                    f"({self._CLAIMABLE} AND "
+                    f"({self._QUEUE_ORDER}) < (COALESCE(?, '9999-12-31'), ?, ?))) LIMIT 1",
+                    (cik, row[0], at, at, at, row[3], first_seen, row[0]),
+                ).fetchone()
+                if earlier is not None:
+                    continue
+                self._x(cursor, "UPDATE filings SET state = 'processing', lease_until = ?, "
+                                "claimed_by = ?, attempts = attempts + 1 WHERE accession = ?",
+                        (lease_until, holder or None, row[0]))
+                claimed = self._filing_row(row)
+                return FilingRow(claimed.filing, "processing", claimed.attempts + 1,
+                                 claimed.last_error, claimed.notify)
+            return None
+        return self._run(run)
+
+    def renew_filing_claims(self, holder: str, accessions: Sequence[str], now: datetime,
+                            lease_seconds: float) -> int:
+        if not accessions:
+            return 0
+        lease_until = ts(datetime.fromtimestamp(now.timestamp() + lease_seconds, UTC))
+        marks = ", ".join("?" for _ in accessions)
+        return int(self._run(lambda c: self._x(
+            c, "UPDATE filings SET lease_until = ? WHERE claimed_by = ? AND state = 'processing' "
+               f"AND accession IN ({marks})", (lease_until, holder, *accessions)).rowcount))
+
+    def release_filing_claims(self, holder: str, now: datetime,
+                              reason: str) -> list[tuple[str, int]]:
+        def run(cursor: Any) -> list[tuple[str, int]]:
+            rows = self._x(cursor, "SELECT accession, cik FROM filings "
+                                   "WHERE claimed_by = ? AND state = 'processing' "
+                                   "ORDER BY accession", (holder,)).fetchall()
+            self._x(cursor,
+                    "UPDATE filings SET state = 'pending', lease_until = NULL, claimed_by = NULL, "
+                    "next_attempt_at = ?, last_error = ?, "
+                    "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END "
+                    "WHERE claimed_by = ? AND state = 'processing'", (ts(now), reason, holder))
+            return [(str(r[0]), int(r[1])) for r in rows]
         return self._run(run)
 
     def release_filing(self, accession: str, now: datetime, error: str,
@@ -425,6 +484,63 @@ class SqlStore(Store):
             c, "INSERT INTO source_state (name, body, updated_at) VALUES (?, ?, ?) "
                "ON CONFLICT (name) DO UPDATE SET body = excluded.body, "
                "updated_at = excluded.updated_at", (name, codec.dumps(state), ts(now))))
+
+    # -- source leases ----------------------------------------------------------------
+    def acquire_source_lease(self, name: str, holder: str, now: datetime,
+                             lease_seconds: float) -> bool:
+        lease_until = ts(datetime.fromtimestamp(now.timestamp() + lease_seconds, UTC))
+        # One statement, so two instances racing for an expired lease cannot both win: the
+        # conflicting row is locked and the WHERE re-checked against the winner's write.
+        return bool(self._run(lambda c: self._x(
+            c, "INSERT INTO source_leases (name, holder, lease_until) VALUES (?, ?, ?) "
+               "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, "
+               "lease_until = excluded.lease_until "
+               "WHERE source_leases.holder = excluded.holder OR source_leases.holder IS NULL "
+               "OR source_leases.lease_until IS NULL OR source_leases.lease_until < ?",
+            (name, holder, lease_until, ts(now))).rowcount == 1))
+
+    def record_poll(self, name: str, now: datetime, error: str | None = None) -> None:
+        if error is None:
+            statement = (
+                "INSERT INTO source_leases (name, last_attempt_at, last_success_at) "
+                "VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+                "last_attempt_at = excluded.last_attempt_at, last_error = NULL, "
+                "last_success_at = CASE WHEN source_leases.last_success_at > "
+                "excluded.last_success_at THEN source_leases.last_success_at "
+                "ELSE excluded.last_success_at END")
+            params: tuple[Any, ...] = (name, ts(now), ts(now))
+        else:
+            statement = (
+                "INSERT INTO source_leases (name, last_attempt_at, last_error) VALUES (?, ?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET last_attempt_at = excluded.last_attempt_at, "
+                "last_error = excluded.last_error")
+            params = (name, ts(now), error[:1000])
+        self._run(lambda c: self._x(c, statement, params))
+
+    def release_source_leases(self, holder: str, now: datetime) -> None:
+        self._run(lambda c: self._x(
+            c, "UPDATE source_leases SET holder = NULL, lease_until = NULL WHERE holder = ?",
+            (holder,)))
+
+    def source_leases(self) -> list[SourceLease]:
+        rows = self._run(lambda c: self._x(
+            c, "SELECT name, holder, lease_until, last_attempt_at, last_success_at, last_error "
+               "FROM source_leases ORDER BY name").fetchall())
+        return [SourceLease(r[0], r[1], parse_ts(r[2]), parse_ts(r[3]), parse_ts(r[4]), r[5])
+                for r in rows]
+
+    def queue_stats(self) -> QueueStats:
+        def run(cursor: Any) -> QueueStats:
+            filings = self._x(cursor, "SELECT state, COUNT(*) FROM filings "
+                                      "GROUP BY state").fetchall()
+            outbox = self._x(cursor, "SELECT notifier, state, COUNT(*) FROM outbox "
+                                     "GROUP BY notifier, state").fetchall()
+            oldest = self._x(cursor, "SELECT MIN(created_at) FROM outbox "
+                                     "WHERE state = 'pending'").fetchone()
+            return QueueStats({str(r[0]): int(r[1]) for r in filings},
+                              {(str(r[0]), str(r[1])): int(r[2]) for r in outbox},
+                              parse_ts(oldest[0]) if oldest else None)
+        return self._run(run)
 
 
     # -- backfill progress ------------------------------------------------------------
