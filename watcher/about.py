@@ -157,8 +157,16 @@ def about_pairs(sentences: Sequence[str], recognizer: Recognizer) -> list[AboutP
                 for org, product in zip(seg_orgs, seg_products, strict=True):
                     add(org, product, text, sentence)
             else:
+                taken: set[int] = set()
                 for product in seg_products:
-                    add(_nearest(seg_orgs, product), product, text, sentence)
+                    nearest = _nearest(seg_orgs, product)
+                    taken.add(nearest.start)
+                    add(nearest, product, text, sentence)
+                for org in seg_orgs:
+                    # "licensed P to A for X and to B for Y": B takes the product before it
+                    earlier = [p for p in seg_products if p.end <= org.start]
+                    if org.start not in taken and earlier:
+                        add(org, earlier[-1], text, sentence)
     # A partner listed with products is not also listed as a platform partner.
     with_products = {p.partner for p in pairs if p.product}
     return [p for p in pairs if p.product or p.partner not in with_products]

@@ -179,13 +179,14 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"\bapproval\s+of\s+(?=[A-Za-z])|\bapproved\s+in\s+the\b",
        keyed_by="product", needs_product=True),
     _t("stage.filed", "stage", "filed",
-       r"\b(?:filed|submitted|submits|files|submission\s+of)\s+(?:an?\s+|the\s+|its\s+)?"
-       r"(?:New\s+Drug\s+Application|Biologics\s+License\s+Application|Marketing\s+"
+       r"\b(?:file|filed|submit|submitted|submits|files|submission\s+of)\s+"
+       r"(?:an?\s+|the\s+|its\s+)?(?:New\s+Drug\s+Application|Biologics\s+License\s+Application|Marketing\s+"
        r"Authori[sz]ation\s+Application|NDA|BLA|MAA)\b",
        keyed_by="product", needs_product=True),
     _t("stage.ind_filed", "stage", "ind_filed",
-       r"\b(?:filed|submitted|submits|files|submission\s+of|filing\s+of|accepted)\s+"
-       r"(?:an?\s+|the\s+|its\s+)?(?:Investigational\s+New\s+Drug|IND|clinical\s+trial\s+"
+       r"\b(?:file|filed|submit|submitted|submits|files|submission\s+of|filing\s+of|"
+       r"accepted)\s+(?:an?\s+|the\s+|its\s+)?(?:Investigational\s+New\s+Drug|IND|"
+       r"clinical\s+trial\s+"
        r"application|CTA)\b",
        keyed_by="product", needs_product=True),
     _t("stage.phase.started", "stage", "phase",
@@ -256,10 +257,11 @@ _HISTORICAL = re.compile(
     r"last\s+year|earlier\s+this\s+year|years?\s+ago|since\s+(?:(?:January|February|March|"
     r"April|May|June|July|August|September|October|November|December)\s+)?(?:19|20)\d\d|"
     r"had\s+(?:previously|earlier)|between\s+(?:19|20)\d\d\s+and)\b", re.IGNORECASE)
+_MONTH_MAY = re.compile(r"\bMay(?=\s+(?:\d|of\s+(?:19|20)\d\d))")
 _MONTHS = {m: i for i, m in enumerate(
     "january february march april may june july august september october november december"
     .split(), start=1)}
-_MONTH_ABBR = {m[:3]: i for m, i in _MONTHS.items()}
+_MONTH_ABBR = {m[:3]: i for m, i in _MONTHS.items()} | {"mai": 5}
 _DATE = re.compile(
     r"\b(?:(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|"
     r"Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?\s+"
@@ -267,11 +269,12 @@ _DATE = re.compile(
     r"late|mid-?|end\s+of|half\s+of|quarter\s+of)\s+(?P<yonly>(?:19|20)\d\d))\b",
     re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(
-    r";|,\s+(?:which|who|whose|where|while|whereas|but|although|though|after\s+which|"
+    r";|,\s+(?:while|whereas|but|although|though|"
     r"and\s+(?=(?:all|the|its|their|it|they|we|[A-Z])))\b|\bSeparately,", re.IGNORECASE)
-# "Haverford-Lisle, which acquired Ostrander in 2011, began ..." - a relative clause
-# between commas is its own clause.
-_RELATIVE = re.compile(r",\s+(?:which|who|whose|that)\b[^,;]*,", re.IGNORECASE)
+# "Haverford-Lisle, which acquired Ostrander in 2011, began ..." - a relative clause is its
+# own clause, between commas or up to the end of the sentence.
+_RELATIVE = re.compile(r",\s+(?:which|who|whose|where|after\s+which)\b[^,;]*(?:,|$)",
+                       re.IGNORECASE)
 
 # --------------------------------------------------------------------------- sections
 
@@ -285,6 +288,12 @@ _DATELINE = re.compile(
     r"\d{1,2},\s*(?:19|20)\d\d\s*(?:/[^/]{0,40}/|\([A-Z][A-Za-z ]{0,30}\))?\s*(?:--|-|–|—|:)+\s*",
     re.DOTALL)
 _BULLET = re.compile(r"^\s*(?:[*•·\-–]|\d{1,2}[.)])\s*(?:\|\s*)?")
+_TERRITORIAL = re.compile(
+    r"\b(?:in|for|outside(?:\s+of)?|except(?:\s+in)?)\s+(?:the\s+)?(?:North\s+America|"
+    r"South\s+America|Latin\s+America|Europe|European\s+Union|EU|Asia|Japan|China|Korea|"
+    r"Taiwan|India|United\s+States|U\.S\.|US|Canada|Australia|certain\s+territories|"
+    r"(?:[A-Z][a-z]+\s+)?territor(?:y|ies)|(?:[A-Z][a-z]+\s+){1,2}(?:and\s+[A-Z][a-z]+\s+)?"
+    r"(?:markets?|regions?))\b|\bwhile\b[^.;]{0,60}\b(?:retains?|keeps?)\b")
 _PRODUCT_REFERENCE = re.compile(
     r"\b(?:the|this|that|its)\s+(?:product(?:\s+candidate)?|compound|drug|candidate|antibody|"
     r"conjugate|program|trial|study|filing|submission|application|approval|IND|NDA|BLA|hold|"
@@ -296,9 +305,11 @@ _PARTNER_REFERENCE = re.compile(
 _AGREEMENT_REFERENCE = re.compile(
     r"\b(?:the|its|their|our)\s+(?:[\w\-]+\s+){0,2}?(?:agreement|licen[cs]e|contract|deal)\b",
     re.IGNORECASE)
+_ENDS_WITH_SUFFIX = re.compile(
+    r"\b(?:Inc|Ltd|Corp|Co|AG|SA|S\.A|N\.V|K\.K|plc|LLC|A/S|AB|GmbH|Limited)\.$")
 _SUFFIX_SENTENCE_END = re.compile(
     r"\b((?:Inc|Ltd|Corp|Co|AG|SA|S\.A|N\.V|K\.K|plc|LLC|A/S|AB|GmbH|Limited)\.)\s+"
-    r"(?=[A-Z][\w\-]+\s+(?:[a-z]|[A-Z]\w*\s+[a-z]))")
+    r"(?=[A-Z][a-z])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,8 +391,15 @@ def _phase_status(token: str) -> str:
 def _split_sentences(text: str, sentences: Sequence[str]) -> list[str]:
     """The normalizer's sentences, split again after a legal suffix that ends a sentence
     ("... Dressler Chemie AG. Hollenbach licensed ...")."""
-    out: list[str] = []
+    joined: list[str] = []
     for sentence in sentences or (text,):
+        if joined and _ENDS_WITH_SUFFIX.search(joined[-1]) and re.match(r"\s*[(a-z0-9]",
+                                                                        sentence):
+            joined[-1] = f"{joined[-1]} {sentence}"  # "Amberline Pharma K.K. (Osaka) today"
+        else:
+            joined.append(sentence)
+    out: list[str] = []
+    for sentence in joined:
         out.extend(s for s in _SUFFIX_SENTENCE_END.sub("\\1\n", sentence).split("\n")
                    if s.strip())
     return out
@@ -456,14 +474,15 @@ def _clause(sentence: str, start: int, end: int) -> tuple[int, int]:
     for m in _RELATIVE.finditer(sentence):
         if m.start() <= start and end <= m.end():  # the trigger is inside the relative clause
             return max(left, m.start()), min(right, m.end())
-        if m.end() <= start and m.end() > left:
-            pass
+        if start < m.start() < right:
+            right = m.start()  # a relative clause after the trigger says something else
     return left, right
 
 
 def sentence_modality(sentence: str, trigger: Trigger, start: int, end: int,
                       release_date: date | None) -> Modality:
     """How a sentence holds the fact its trigger states (see the module docstring)."""
+    sentence = _MONTH_MAY.sub("Mai", sentence)  # "In May 2001" is no hedge
     c_start, c_end = _clause(sentence, start, end)
     before = sentence[c_start:start]
     sentence_before = sentence[:start]
@@ -487,11 +506,17 @@ def sentence_modality(sentence: str, trigger: Trigger, start: int, end: int,
     if not trigger.intrinsic and (_WEAK_HEDGE.search(before[-80:])
                                   or re.match(r"\s+(?:will|would|shall|may)\b", after)):
         return "hedged"
-    clause_text = sentence[c_start:c_end]
-    if _HISTORICAL.search(clause_text):
+    # When the event happened: the clause before the trigger (without the relative clauses
+    # it contains) and its complement up to the next comma or relative clause.
+    left = _RELATIVE.sub(",", sentence[c_start:start])
+    right = re.split(r",|;|\b(?:that|which|who|whom|when|where|after|before|following|"
+                     r"since)\b", sentence[end:c_end], maxsplit=1)[0]
+    when_text = left + phrase + right
+    if _HISTORICAL.search(when_text) or re.search(r"\bsince\b[^,;]{0,30}(?:19|20)\d\d",
+                                                 sentence[end:c_end][:60]):
         return "historical"
     if release_date is not None:
-        for year, _offset, month, day in _dates(clause_text):
+        for year, _offset, month, day in _dates(when_text):
             if _is_old(year, month, day, release_date):
                 return "historical"
     return "stated"
@@ -638,6 +663,8 @@ class _Extractor:
                                                 trigger)
             if partner is None:
                 return None
+        if status == "rights_returned" and _TERRITORIAL.search(sentence[start:end + 90]):
+            return None  # rights back in some territories: the partner keeps the rest
         modality = sentence_modality(sentence, trigger, start, end, self.release_date)
         if status == "resumed":
             status = self._resumed_stage(sentence)

@@ -582,7 +582,8 @@ class Recognizer:
                     continue
             found.append((name, m.start(), m.end()))
         for key in self._known_product_keys_in(text):
-            for m in re.finditer(re.escape(self.product_surface.get(key, key)), text,
+            surface = self.product_surface.get(key, key)
+            for m in re.finditer(rf"(?<![\w\-]){re.escape(surface)}(?![\w\-])", text,
                                  re.IGNORECASE):
                 if not any(s <= m.start() < e for _, s, e in found):
                     found.append((m.group(0), m.start(), m.end()))
@@ -590,9 +591,10 @@ class Recognizer:
         return found
 
     def _known_product_keys_in(self, text: str) -> list[str]:
+        """Known names that no pattern finds: two-word generic names, brand names."""
         lowered = text.lower()
         return [k for k, surface in self.product_surface.items()
-                if " " in surface and surface.lower() in lowered]
+                if surface.lower() in lowered and not _CODE.fullmatch(surface)]
 
     @staticmethod
     def _is_trial_name(text: str, end: int) -> bool:
