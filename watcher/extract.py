@@ -68,7 +68,7 @@ def _t(rule: str, fld: FactField, status: str, pattern: str, *, keyed_by: str = 
 
 _W = r"[\w’'\-]+"  # one word
 _GAP = rf"(?:\s+{_W}){{0,3}}"
-_NAMEGAP = r"(?:\s+[^.;:]{1,70}?)?"  # a name in the middle: "granted Pembury plc an option"
+_NAMEGAP = r"(?:\s+[^;:]{1,80}?)?"  # a name in the middle: "granted Pembury plc an option"
 _PHASE = (r"phase\s*(?:(?:I{1,3}|[123])(?:[ab])?(?:\s*/\s*(?:I{1,3}|[123])[ab]?)?)"
           r"(?![\w/])")
 _PHASE_TOKEN = re.compile(
@@ -405,6 +405,26 @@ def _split_sentences(text: str, sentences: Sequence[str]) -> list[str]:
     return out
 
 
+_ROUGH_END = re.compile(r"(?<=[a-z0-9)”\"'][.!?])\s+(?=[\"“(]?[A-Z0-9])")
+_NOT_AN_END = re.compile(
+    r"\b(?:Inc|Ltd|Corp|Co|No|Nos|Mr|Mrs|Ms|Dr|Prof|Jr|Sr|St|vs|approx|Jan|Feb|Mar|Apr|"
+    r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|U\.S|e\.g|i\.e|Ph\.D|M\.D)\.$")
+
+
+def _rough_sentences(text: str) -> list[str]:
+    """Sentences of a text the normalizer did not split (a bullet cut out of a table)."""
+    out: list[str] = []
+    start = 0
+    for m in _ROUGH_END.finditer(text):
+        candidate = text[start:m.start()]
+        if _NOT_AN_END.search(candidate):
+            continue
+        out.append(candidate.strip())
+        start = m.end()
+    out.append(text[start:].strip())
+    return [s for s in out if s]
+
+
 def _units(release: Release) -> Iterator[_Unit]:
     """The release's sentences worth reading, in order: forward-looking statements and
     contacts skipped, headline fragments and datelines cut off, bullets read as prose."""
@@ -431,7 +451,8 @@ def _units(release: Release) -> Iterator[_Unit]:
                 text = text[bullet.end():]
         if prose and not re.search(r"[.!?\"”)]\s*$", text) and len(text.split()) < 30:
             continue  # a headline or a subheading: its news is told again in the body
-        sentences = paragraph.sentences if text == paragraph.text else ()
+        sentences = paragraph.sentences if text == paragraph.text and paragraph.sentences \
+            else _rough_sentences(text)
         for sentence in _split_sentences(text, sentences):
             yield _Unit(sentence, paragraph.section, prose, index)
 

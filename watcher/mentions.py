@@ -260,6 +260,7 @@ class Recognizer:
         self.product_surface: dict[str, str] = {}  # product_key -> a surface form
         self.known_products: set[str] = set()
         self.learned: list[AliasLink] = []
+        self._all_text = ""
         for canonical, aliases in (tables.partner_aliases or {}).items():
             self._add_org(canonical, canonical, known=True)
             for alias in aliases:
@@ -325,6 +326,7 @@ class Recognizer:
 
     # -- the first pass -------------------------------------------------------------------
     def _learn(self, texts: Sequence[str]) -> None:
+        self._all_text = "\n".join(texts)
         found: list[tuple[str, str]] = []  # (surface, sentence)
         for text in texts:
             for raw, _start in self._org_candidates(text):
@@ -412,8 +414,9 @@ class Recognizer:
                 continue
             if words[0].lower() in _NOT_NAMES or self.is_own(name) or _looks_like_product(name):
                 continue
-            if _BRAND.match(name + "™") and text.find(name + "™") >= 0:
-                continue
+            if re.search(rf"{re.escape(name)}\s*(?:™|®|\(TM\)|\(R\))", self._all_text) or \
+                    self.canonical_product(name) is not None:
+                continue  # a brand name: "Brand™ (generic name)"
             if name in self.org_alias or _REGULATORS.search(name):
                 continue
             if re.search(rf"(?:Mr|Mrs|Ms|Dr|Prof)\.?\s+{re.escape(name)}", text):
