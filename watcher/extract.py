@@ -58,12 +58,14 @@ class Trigger:
     keyed_by: str = "partner"
     needs_product: bool = False
     intrinsic: bool = False
+    cues: tuple[str, ...] = ()  # one of these (lower case) is in any sentence that matches
 
 
 def _t(rule: str, fld: FactField, status: str, pattern: str, *, keyed_by: str = "partner",
-       needs_product: bool = False, intrinsic: bool = False) -> Trigger:
+       needs_product: bool = False, intrinsic: bool = False,
+       cues: tuple[str, ...] = ()) -> Trigger:
     return Trigger(rule, fld, status, re.compile(pattern, re.IGNORECASE), keyed_by,
-                   needs_product, intrinsic)
+                   needs_product, intrinsic, cues)
 
 
 _W = r"[\w’'\-]+"  # one word
@@ -88,13 +90,15 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"\b(?:declined|elected\s+not|decided\s+not|chose\s+not|did\s+not\s+exercise|"
        r"will\s+not\s+exercise)(?:\s+to)?\s+(?:exercise\s+)?(?:its|their|the)\s+"
        r"(?:\w+\s+){0,2}option|\boption\b[^.;]{0,60}?\b(?:expired|lapsed)\s+(?:unexercised|"
-       r"without\s+being\s+exercised)", intrinsic=True),
+       r"without\s+being\s+exercised)", intrinsic=True,
+       cues=('option',)),
     _t("relationship.not_advancing.opt_out", "relationship", "not_advancing",
        r"\b(?:elected|decided|chosen|chose|determined|opted)\s+not\s+to\s+(?:advance|proceed|"
        r"continue|pursue|develop|progress|move)|\bwill\s+not\s+(?:advance|proceed\s+with|"
        r"continue\s+(?:to\s+develop|development)|pursue|progress|develop)|\bdeclined\s+to\s+"
        r"(?:advance|proceed|continue|develop)|\bdoes\s+not\s+(?:intend|plan)\s+to\s+"
-       r"(?:advance|continue|develop)", intrinsic=True),
+       r"(?:advance|continue|develop)", intrinsic=True,
+       cues=('not',)),
     _t("relationship.rights_returned.reverted", "relationship", "rights_returned",
        r"\b(?:all|worldwide|full|global|exclusive|the|its|their)?\s*rights\b[^.;]{0,90}?\b"
        r"(?:(?:have|has|had)\s+(?:been\s+)?|were\s+|was\s+|are\s+|is\s+|would\s+(?:have\s+)?|"
@@ -102,27 +106,32 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"transferred\s+back)\b|\b(?:regain(?:ed|s|ing)?|reacquir(?:ed|es)|recover(?:ed|s))\s+"
        r"(?:all\s+|full\s+|worldwide\s+|global\s+|the\s+)*(?:exclusive\s+)?(?:worldwide\s+)?"
        r"rights\b|\breturn\s+of\s+(?:all\s+|the\s+)?(?:worldwide\s+)?rights\b",
-       keyed_by="product", needs_product=True),
+       keyed_by="product", needs_product=True,
+       cues=('rights',)),
     _t("relationship.terminated.notice", "relationship", "terminated",
        r"\b(?:terminat(?:ed|es|ing|e)|end(?:ed|s|ing)?|cancel(?:l)?(?:ed|s|ing)?)\s+"
        r"(?:(?:its|the|their|our|this|that)\s+)?(?:[\w\-’']+\s+){0,4}?(?:licen[cs]e|"
        r"collaboration|agreement|alliance|partnership|deal)\b|\bnotice\s+of\s+termination\b|"
        r"\bterminat(?:ed|ion\s+of)\s+(?:the|its|their|our)\s+(?:[\w\-’']+\s+){0,4}?"
-       r"(?:licen[cs]e|collaboration|agreement)"),
+       r"(?:licen[cs]e|collaboration|agreement)",
+       cues=('terminat', 'end', 'cancel')),
     _t("relationship.acquired.completed", "relationship", "acquired",
        r"\bcompleted\s+(?:its|the)\s+(?:acquisition|purchase)\s+of\b|\b(?:has\s+)?acquired\s+"
-       r"(?=[A-Z])|\bwhich\s+acquired\b"),
+       r"(?=[A-Z])|\bwhich\s+acquired\b",
+       cues=('acqui', 'purchase')),
     # ---- relationship: options and licenses ----------------------------------------------
     _t("relationship.option_exercised", "relationship", "option_exercised",
        r"\bexercis(?:ed|es|ing)\s+(?:its|their|the|an|this|that)\s+(?:[\w\-]+\s+){0,2}?"
        r"option\b(?!\s+to\s+purchase)|\bexercise\s+of\s+(?:its|the|their)\s+option\b",
-       needs_product=True),
+       needs_product=True,
+       cues=('exercis',)),
     _t("relationship.option_granted", "relationship", "option_granted",
        rf"\b(?:been\s+granted|granted|grants|received|receives|obtained|obtains|acquired|"
        rf"acquires|took|takes|holds|hold){_NAMEGAP}\s+(?:an?\s+|the\s+)?(?:exclusive\s+|"
        rf"worldwide\s+|non-exclusive\s+)*options?\s+(?:to|on|for)\b(?!\s+purchase)|"
        rf"\boption\s+(?:and\s+licen[cs]e\s+)?agreement\b|\boptions?\s+to\s+licen[cs]e\b|"
-       rf"\bTakes\s+Option\b", needs_product=True),
+       rf"\bTakes\s+Option\b", needs_product=True,
+       cues=('option',)),
     _t("relationship.licensed", "relationship", "licensed",
        rf"\bgrant(?:ed|s|ing)?{_NAMEGAP}\s+(?:an?\s+|the\s+)?(?:[\w\-]+\s+){{0,3}}?"
        rf"(?:licen[cs]e|rights)\b|\b(?:has|have)?\s*obtain(?:ed|s)\s+(?:an?\s+)?"
@@ -134,81 +143,98 @@ TRIGGERS: tuple[Trigger, ...] = (
        rf"agreement\b|\bholds?\s+(?:an?\s+)?(?:exclusive\s+|worldwide\s+|european\s+|"
        rf"north\s+american\s+)*(?:licen[cs]e|rights)\s+to\b|\bpartnered\s+with\b|"
        rf"\btransferred\s+to\b[^.;]{{0,40}}\bexisting\s+terms\b|\blicen[cs]e\s+agreement\s+"
-       rf"continues\b|\bwithdrawn\s+(?:the|its)\s+notice\s+of\s+termination\b"),
+       rf"continues\b|\bwithdrawn\s+(?:the|its)\s+notice\s+of\s+termination\b",
+       cues=('licen', 'rights', 'access', 'partnered', 'transferred', 'withdrawn')),
     _t("relationship.renegotiating", "relationship", "renegotiating",
        r"\brenegotiat(?:e|es|ed|ing|ion)\b|\bnegotiations?\s+with\b[^.;]{0,40}\b(?:revised|"
-       r"new|amended)\s+terms\b|\brestructured\s+arrangement\b"),
+       r"new|amended)\s+terms\b|\brestructured\s+arrangement\b",
+       cues=('negotiat', 'restructured')),
     _t("relationship.extended", "relationship", "extended",
        r"\bextend(?:ed|s|ing)?\s+(?:the|its|our|their)\s+(?:[\w\-]+\s+){0,3}?(?:collaboration|"
        r"agreement|alliance|partnership|research\s+term|term)\b|\bextension\s+of\s+(?:the|its|"
-       r"their)\s+(?:[\w\-]+\s+){0,2}?(?:collaboration|agreement)"),
+       r"their)\s+(?:[\w\-]+\s+){0,2}?(?:collaboration|agreement)",
+       cues=('extend', 'extension')),
     _t("relationship.expanded", "relationship", "expanded",
        r"\bexpand(?:ed|s|ing)?\s+(?:the|its|our|their)\s+(?:[\w\-]+\s+){0,3}?(?:collaboration|"
        r"agreement|alliance|partnership)\b|\bexpanded\s+(?:[\w\-]+\s+){0,2}?collaboration\b|"
-       r"\bexpansion\s+of\s+(?:the|its|their)\s+(?:[\w\-]+\s+){0,2}?(?:collaboration|alliance)"),
+       r"\bexpansion\s+of\s+(?:the|its|their)\s+(?:[\w\-]+\s+){0,2}?(?:collaboration|alliance)",
+       cues=('expan',)),
     _t("relationship.collaborating", "relationship", "collaborating",
        r"\b(?:entered\s+into|signed|formed|form|established|announced|launched|enter|has|have)"
        r"\s+(?:an?\s+|the\s+|their\s+|our\s+)?(?:[\w\-]+\s+){0,5}?(?:collaboration|"
        r"co-development|codevelopment|alliance|partnership)\b(?!\s+(?:revenue|funding))|"
        r"\bentered\s+into\s+an?\s+agreement\s+with\b[^.;]{0,90}?\bto\s+jointly\s+develop\b|"
-       r"\bco-?develop(?:ing|s)?\b|\bcollaborating\s+with\b|\bjointly\s+develop\b"),
+       r"\bco-?develop(?:ing|s)?\b|\bcollaborating\s+with\b|\bjointly\s+develop\b",
+       cues=('collaborat', 'develop', 'alliance', 'partnership')),
     _t("relationship.in_discussion", "relationship", "in_discussion",
        r"\b(?:in|entered(?:\s+into)?)\s+(?:exclusive\s+)?(?:discussions|negotiations|talks)\s+"
-       r"with\b"),
+       r"with\b",
+       cues=('discussions', 'negotiations', 'talks')),
     # ---- stage ---------------------------------------------------------------------------
     _t("stage.on_hold.clinical_hold", "stage", "on_hold",
        r"\b(?:placed|put|imposed)\b[^.;]{0,80}?\bon\s+(?:a\s+)?(?:partial\s+|full\s+)?"
        r"clinical\s+hold\b|\bimposed\s+a\s+(?:partial\s+|full\s+)?clinical\s+hold\b",
-       keyed_by="product", needs_product=True),
+       keyed_by="product", needs_product=True,
+       cues=('hold',)),
     _t("stage.resumed.hold_lifted", "stage", "resumed",
        r"\blift(?:ed|s)?\s+(?:the\s+)?(?:partial\s+|full\s+)?clinical\s+hold\b|\bhold\s+"
        r"(?:has|had)\s+been\s+lifted\b|\bhold\s+(?:was|is)\s+lifted\b|\bLifts\s+Clinical\s+Hold\b",
-       keyed_by="product", needs_product=True),
+       keyed_by="product", needs_product=True,
+       cues=('hold',)),
     _t("stage.discontinued", "stage", "discontinued",
        r"\b(?:discontinu(?:ed|es|ing)|stopped|halted|terminated|ceased)\s+(?:the\s+|all\s+|"
        r"further\s+)*(?:clinical\s+)?(?:development|program|trials?|studies)\b",
-       keyed_by="product", needs_product=True),
+       keyed_by="product", needs_product=True,
+       cues=('discontinu', 'stopped', 'halted', 'terminated', 'ceased')),
     _t("stage.delayed", "stage", "delayed",
        r"\b(?:delay(?:ed|s)?|postpone(?:d|s)?|push(?:ed)?\s+back)\b(?!\s+or\b)|\b(?:new|revised|"
        r"later)\s+target\s+(?:[\w\-]+\s+){0,2}?date\b",
-       keyed_by="product", needs_product=True, intrinsic=True),
+       keyed_by="product", needs_product=True, intrinsic=True,
+       cues=('delay', 'postpone', 'push', 'target')),
     _t("stage.approved", "stage", "approved",
        r"\b(?:FDA|EMA|agency|Commission|authorities|regulators|Administration|MHLW|PMDA)\s+"
        r"(?:has\s+)?(?:approved|granted\s+(?:marketing\s+)?approval)\b|\b(?:received|receives|"
        r"obtained|granted)\s+(?:[\w\-]+\s+){0,3}?(?:marketing\s+)?approval\s+(?:for|of)\b|"
        r"\bapproval\s+of\s+(?=[A-Za-z])|\bapproved\s+in\s+the\b",
-       keyed_by="product", needs_product=True),
+       keyed_by="product", needs_product=True,
+       cues=('approv',)),
     _t("stage.filed", "stage", "filed",
        r"\b(?:file|filed|submit|submitted|submits|files|submission\s+of)\s+"
        r"(?:an?\s+|the\s+|its\s+)?(?:New\s+Drug\s+Application|Biologics\s+License\s+Application|Marketing\s+"
        r"Authori[sz]ation\s+Application|NDA|BLA|MAA)\b",
-       keyed_by="product", needs_product=True),
+       keyed_by="product", needs_product=True,
+       cues=('application', 'nda', 'bla', 'maa')),
     _t("stage.ind_filed", "stage", "ind_filed",
        r"\b(?:file|filed|submit|submitted|submits|files|submission\s+of|filing\s+of|"
        r"accepted)\s+(?:an?\s+|the\s+|its\s+)?(?:Investigational\s+New\s+Drug|IND|"
        r"clinical\s+trial\s+"
        r"application|CTA)\b",
-       keyed_by="product", needs_product=True),
+       keyed_by="product", needs_product=True,
+       cues=('investigational', 'ind', 'cta')),
     _t("stage.phase.started", "stage", "phase",
        rf"\b{_START_VERB}\s+(?:\w+\s+){{0,2}}?(?:in\s+)?(?:[A-Z][A-Z0-9\-]+,\s+)?{_STAGE_END}"
        rf"|\b{_PHASE}\s+(?:clinical\s+)?(?:trial|study)\s+(?:of\s+[^.;]{{1,40}}?\s+)?"
        rf"(?:has\s+)?(?:began|begun|started|initiated|commenced)\b|\bFirst\s+Patient\s+Dosed\s+"
        rf"in\s+{_PHASE}",
-       keyed_by="product", needs_product=True),
+       keyed_by="product", needs_product=True,
+       cues=('phase',)),
     _t("stage.phase.in_progress", "stage", "phase",
        rf"\b(?:is|are|remains?|now)\s+in\s+{_PHASE}|\b(?:conducting|continued|continues|"
        rf"completed|completing|has\s+completed|have\s+completed)\s+(?:a|an|the|its|their)?\s*"
        rf"(?:[\w\-]+\s+){{0,2}}?{_PHASE}\s+{_TRIAL}|\bcompleted\s+{_PHASE}\s+{_TRIAL}",
-       keyed_by="product", needs_product=True),
+       keyed_by="product", needs_product=True,
+       cues=('phase',)),
     _t("stage.phase_1.entered_clinic", "stage", "phase_1",
        r"\b(?:entered|enters|reached|reach(?:es)?)\s+the\s+clinic\b",
-       keyed_by="product", needs_product=True),
+       keyed_by="product", needs_product=True,
+       cues=('clinic',)),
     _t("stage.preclinical", "stage", "preclinical",
        r"\bin\s+preclinical\s+development\b|\bpreclinical\s+(?=(?:[\w\-]+\s+){0,3}?"
        r"(?:therapy|inhibitor|candidate|compound|antibody|conjugate|molecule|program|product|"
        r"gene))|\bIND-enabling\s+(?:studies|work|toxicology|program)\b|\bpreclinical\s+"
        r"(?:evaluation|studies|testing|development)\s+of\b",
-       keyed_by="product", needs_product=True),
+       keyed_by="product", needs_product=True,
+       cues=('preclinical', 'ind-enabling')),
     # ---- milestones ----------------------------------------------------------------------
     _t("milestone.reached", "milestone", "milestone_reached",
        r"\b(?:trigger(?:s|ed)?|earn(?:s|ed)?|receiv(?:es|ed)|achiev(?:es|ed)|paid|pays|"
@@ -216,7 +242,8 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"[mMbB]n?)?\s+)?(?:[\w\-]+\s+){0,2}?milestone(?:\s+payment)?\b|\$[\d.,]+\s*"
        r"(?:million|billion)?\s+milestone(?:\s+payment)?\s+(?:earned|received|paid|triggered)"
        r"\b|\bEarns\s+\$[\d.,]+\s+(?:Million|Billion)\s+Milestone\b",
-       keyed_by="product", needs_product=True),
+       keyed_by="product", needs_product=True,
+       cues=('milestone',)),
 )
 
 # Relationship statuses that several phrases of one release may state about one pair: the
@@ -637,7 +664,10 @@ class _Extractor:
         sentence = unit.text
         covered: list[tuple[int, int]] = []
         fired: set[tuple[str, str, str | None, str | None]] = set()
+        lowered = sentence.lower()
         for trigger in TRIGGERS:
+            if trigger.cues and not any(cue in lowered for cue in trigger.cues):
+                continue
             for match in trigger.pattern.finditer(sentence):
                 start, end = match.start(), match.end()
                 if trigger.keyed_by == "partner" and any(s <= start < e for s, e in covered):

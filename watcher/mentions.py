@@ -159,6 +159,10 @@ _SUBSIDIARY = re.compile(
     r"which\s+was\s+then|formerly(?:\s+known\s+as)?|previously\s+known\s+as|"
     r"merged\s+(?:into|with))\s*$")
 _MERGER_OF = re.compile(r"\b(?:merger|combination)\s+of\s*$")
+_GRAMMAR_CUES = re.compile(r"\bfrom\b|\bwith\b|\binclude|\bare\b|\bhas\b|\bhave\b|"
+                           r"\bhad\b|elected|decided|declined|exercised|intends|plans")
+_PARTNER_ALIAS_CUES = re.compile(r"acqui|subsidiary|part of|renamed|name to|\bnow\b|"
+                                 r"formerly|known as|merge|\bthen\b|formed|created")
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +265,8 @@ class Recognizer:
         self.known_products: set[str] = set()
         self.learned: list[AliasLink] = []
         self._all_text = ""
+        self._known_re = None
+        self._known_re_size = -1
         for canonical, aliases in (tables.partner_aliases or {}).items():
             self._add_org(canonical, canonical, known=True)
             for alias in aliases:
@@ -273,8 +279,16 @@ class Recognizer:
                 self._add_product(alias, canonical, known=True)
         for product in tables.known_products:
             self._add_product(product, self.canonical_product(product) or product, known=True)
+        self._org_re: re.Pattern[str] | None = None
+        self._org_re_size = -1
+        self._known_re: re.Pattern[str] | None = None
+        self._known_re_size = -1
+        self._ready = False
+        self._candidates: dict[str, list[tuple[str, int]]] = {}
+        self._orgs_cache: dict[str, list[Mention]] = {}
+        self._products_cache: dict[str, list[tuple[str, int, int]]] = {}
         self._learn(texts)
-        self._org_re = self._compile_orgs()
+        self._ready = True
 
     # -- tables -------------------------------------------------------------------------
     def _add_org(self, surface: str, canonical: str, *, known: bool = False) -> None:
@@ -337,10 +351,13 @@ class Recognizer:
             canonical = self._canonical_for_new(raw)
             self._add_org(raw, canonical)
         for text in texts:
-            self._learn_grammar_orgs(text)
+            if "(" in text or _GRAMMAR_CUES.search(text):
+                self._learn_grammar_orgs(text)
         for text in texts:
-            self._learn_partner_aliases(text)
-            self._learn_product_aliases(text)
+            if _PARTNER_ALIAS_CUES.search(text):
+                self._learn_partner_aliases(text)
+            if "(" in text or "/" in text or _PRODUCT_RENAME.search(text):
+                self._learn_product_aliases(text)
 
     def _canonical_for_new(self, raw: str) -> str:
         """A new organisation whose name contains a known partner's distinctive word is that
@@ -358,7 +375,13 @@ class Recognizer:
                 return target
         return strip_suffix(raw)
 
-    def _org_candidates(self, text: str) -> Iterable[tuple[str, int]]:
+    def _org_candidates(self, text: str) -> list[tuple[str, int]]:
+        found = self._candidates.get(text)
+        if found is None:
+            found = self._candidates[text] = list(self._scan_org_candidates(text))
+        return found
+
+    def _scan_org_candidates(self, text: str) -> Iterable[tuple[str, int]]:
         for pattern in (_ORG_SUFFIXED, _ORG_INDUSTRY):
             for m in pattern.finditer(text):
                 raw = m.group(0) if pattern is _ORG_SUFFIXED else m.group(1)
@@ -426,7 +449,7 @@ class Recognizer:
     def _learn_partner_aliases(self, text: str) -> None:
         """Renames, mergers and acquisitions: the new name becomes an alias of the partner
         already known, so the deal is not reported as removed and re-added."""
-        orgs = self.orgs(text, learning=True)
+        orgs = self.orgs(text)
         if len(orgs) < 2:
             return
         for i, later in enumerate(orgs[1:], start=1):
@@ -519,10 +542,19 @@ class Recognizer:
 
     def orgs(self, sentence: str, *, learning: bool = False) -> list[Mention]:
         """Organisations named in a sentence (the filer excluded), left to right."""
+        if self._ready:
+            cached = self._orgs_cache.get(sentence)
+            if cached is None:
+                cached = self._orgs_cache[sentence] = self._find_orgs(sentence)
+            return cached
+        return self._find_orgs(sentence)
+
+    def _find_orgs(self, sentence: str) -> list[Mention]:
         spans: list[Mention] = []
-        if not learning:
-            self._org_re = self._org_re if self._org_re is not None else self._compile_orgs()
-        pattern = self._org_re if not learning else self._compile_orgs()
+        if self._org_re_size != len(self.org_alias):  # names were learned: recompile
+            self._org_re = self._compile_orgs()
+            self._org_re_size = len(self.org_alias)
+        pattern = self._org_re
         if pattern is not None:
             for m in pattern.finditer(sentence):
                 surface = m.group(0)
@@ -551,6 +583,14 @@ class Recognizer:
 
     def _raw_products(self, text: str) -> list[tuple[str, int, int]]:
         """Product-like names with their spans, before any canonicalization."""
+        if not self._ready:
+            return self._scan_products(text)
+        cached = self._products_cache.get(text)
+        if cached is None:
+            cached = self._products_cache[text] = self._scan_products(text)
+        return cached
+
+    def _scan_products(self, text: str) -> list[tuple[str, int, int]]:
         found: list[tuple[str, int, int]] = []
         for m in _CONJUGATE.finditer(text):
             found.append((m.group(0), m.start(), m.end()))
@@ -584,20 +624,25 @@ class Recognizer:
                 if self.canonical_product(name) not in self.known_products:
                     continue
             found.append((name, m.start(), m.end()))
-        for key in self._known_product_keys_in(text):
-            surface = self.product_surface.get(key, key)
-            for m in re.finditer(rf"(?<![\w\-]){re.escape(surface)}(?![\w\-])", text,
-                                 re.IGNORECASE):
+        known = self._known_products_re()
+        if known is not None:
+            for m in known.finditer(text):
                 if not any(s <= m.start() < e for _, s, e in found):
                     found.append((m.group(0), m.start(), m.end()))
         found.sort(key=lambda f: f[1])
         return found
 
-    def _known_product_keys_in(self, text: str) -> list[str]:
-        """Known names that no pattern finds: two-word generic names, brand names."""
-        lowered = text.lower()
-        return [k for k, surface in self.product_surface.items()
-                if surface.lower() in lowered and not _CODE.fullmatch(surface)]
+    def _known_products_re(self) -> re.Pattern[str] | None:
+        """Known names that no pattern finds (two-word generic names, brand names), as one
+        expression, compiled again only when names were learned."""
+        if self._known_re_size != len(self.product_surface):
+            surfaces = sorted({s for s in self.product_surface.values()
+                               if not _CODE.fullmatch(s)}, key=len, reverse=True)
+            self._known_re = re.compile(
+                r"(?<![\w\-])(?:" + "|".join(re.escape(x) for x in surfaces) + r")(?![\w\-])",
+                re.IGNORECASE) if surfaces else None
+            self._known_re_size = len(self.product_surface)
+        return self._known_re
 
     @staticmethod
     def _is_trial_name(text: str, end: int) -> bool:
