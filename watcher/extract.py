@@ -76,11 +76,12 @@ _PHASE = (r"phase\s*(?:(?:I{1,3}|[123])(?:[ab])?(?:\s*/\s*(?:I{1,3}|[123])[ab]?)
 _PHASE_TOKEN = re.compile(
     r"phase\s*((?:I{1,3}|[123])(?:[ab])?(?:\s*/\s*(?:I{1,3}|[123])[ab]?)?)(?![\w/])",
     re.IGNORECASE)
-_START_VERB = (r"(?:initiat(?:ed|es|ing)|began|begun|begins|start(?:ed|s|ing)|commenc(?:ed|es)|"
-               r"launch(?:ed|es)|opened|dosed\s+the\s+first\s+(?:patient|subject|participant)s?|"
-               r"(?:first\s+)?(?:patient|subject)s?\s+(?:has|have)\s+been\s+dosed|"
-               r"enroll?ed\s+the\s+first\s+(?:patient|subject)s?|entered|enters|advanced|"
-               r"advances|moved|moves|progressed)")
+_START_VERB = (r"(?:initiat(?:e|ed|es|ing)|begin|began|begun|begins|start(?:ed|s|ing)?|"
+               r"commenc(?:e|ed|es|ing)|launch(?:ed|es)?|opened|dosed\s+the\s+first\s+"
+               r"(?:patient|subject|participant)s?|(?:first\s+)?(?:patient|subject|participant)s?"
+               r"\s+(?:has|have|was|were)\s+(?:been\s+)?(?:dosed|treated|enroll?ed)|"
+               r"enroll?ed\s+the\s+first\s+(?:patient|subject)s?|enter|entered|enters|advance|"
+               r"advanced|advances|moved|moves|progressed)")
 _TRIAL = r"(?:clinical\s+)?(?:trials?|stud(?:y|ies)|testing|program(?:me)?s?|development)"
 _STAGE_END = (r"(?:(?:a|an|the|its|their|our|his|her)\s+)?(?:[\w\-’',]+\s+){0,6}?" + _PHASE)
 
@@ -103,7 +104,9 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"\b(?:all|worldwide|full|global|exclusive|the|its|their)?\s*rights\b[^.;]{0,90}?\b"
        r"(?:(?:have|has|had)\s+(?:been\s+)?|were\s+|was\s+|are\s+|is\s+|would\s+(?:have\s+)?|"
        r"will\s+|would\s+then\s+|shall\s+)(?:be\s+)?(?:returned|reverted|revert|return|"
-       r"transferred\s+back)\b|\b(?:regain(?:ed|s|ing)?|reacquir(?:ed|es)|recover(?:ed|s))\s+"
+       r"transferred\s+back)\b|\breturn(?:ed|s)?\s+(?:all\s+|the\s+|its\s+|worldwide\s+|"
+       r"global\s+|full\s+)*(?:exclusive\s+)?(?:worldwide\s+)?rights\b|"
+       r"\b(?:regain(?:ed|s|ing)?|reacquir(?:ed|es)|recover(?:ed|s))\s+"
        r"(?:all\s+|full\s+|worldwide\s+|global\s+|the\s+)*(?:exclusive\s+)?(?:worldwide\s+)?"
        r"rights\b|\breturn\s+of\s+(?:all\s+|the\s+)?(?:worldwide\s+)?rights\b",
        keyed_by="product", needs_product=True,
@@ -136,8 +139,12 @@ TRIGGERS: tuple[Trigger, ...] = (
        rf"\bgrant(?:ed|s|ing)?{_NAMEGAP}\s+(?:an?\s+|the\s+)?(?:[\w\-]+\s+){{0,3}}?"
        rf"(?:licen[cs]e|rights)\b|\b(?:has|have)?\s*obtain(?:ed|s)\s+(?:an?\s+)?"
        rf"(?:exclusive\s+|worldwide\s+|non-exclusive\s+)*(?:licen[cs]e|rights)\b|"
-       rf"\b(?:entered\s+into|signed|executed|enter\s+into|sign)\s+(?:an?\s+|the\s+|their\s+)?"
-       rf"(?:[\w\-]+\s+){{0,5}}?licen[cs]e\s+agreement\b|\b(?:is|are|was|been)?\s*"
+       rf"\b(?:entered\s+into|signed|executed|enter\s+into|sign|announced|concluded)\s+"
+       rf"(?:an?\s+|the\s+|their\s+)?(?:[\w\-]+\s+){{0,5}}?licen[cs](?:e|ing)\s+"
+       rf"(?:and\s+[\w\-]+\s+)?agreement\b|\blicen[cs](?:e|ing)\s+(?:and\s+[\w\-]+\s+)?"
+       rf"agreement\s+with\b|\b(?:receives?|received|obtains?|obtained|gains?|gained|"
+       rf"acquires?|acquired)\s+(?:an?\s+)?(?:exclusive\s+|worldwide\s+|global\s+|"
+       rf"non-exclusive\s+|co-exclusive\s+)*(?:licen[cs]e|rights)\b(?!\s+offering)|\b(?:is|are|was|been)?\s*"
        rf"licen[cs]ed\s+(?:[\w\-]+\s+){{0,3}}?to\b|\blicen[cs]ed\b[^.;]{{0,90}}?\b"
        rf"(?:from|to)\s+(?=[A-Z])|\blicen[cs]es\s+(?:[\w\-]+\s+){{0,6}}?to\b|\btechnology\s+access\s+"
        rf"agreement\b|\bholds?\s+(?:an?\s+)?(?:exclusive\s+|worldwide\s+|european\s+|"
@@ -173,7 +180,8 @@ TRIGGERS: tuple[Trigger, ...] = (
     # ---- stage ---------------------------------------------------------------------------
     _t("stage.on_hold.clinical_hold", "stage", "on_hold",
        r"\b(?:placed|put|imposed)\b[^.;]{0,80}?\bon\s+(?:a\s+)?(?:partial\s+|full\s+)?"
-       r"clinical\s+hold\b|\bimposed\s+a\s+(?:partial\s+|full\s+)?clinical\s+hold\b",
+       r"clinical\s+hold\b|\b(?:placed|put|imposed)\s+(?:a\s+)?(?:partial\s+|full\s+)?"
+       r"clinical\s+hold\s+on\b",
        keyed_by="product", needs_product=True,
        cues=('hold',)),
     _t("stage.resumed.hold_lifted", "stage", "resumed",
@@ -219,7 +227,9 @@ TRIGGERS: tuple[Trigger, ...] = (
        keyed_by="product", needs_product=True,
        cues=('phase',)),
     _t("stage.phase.in_progress", "stage", "phase",
-       rf"\b(?:is|are|remains?|now)\s+in\s+{_PHASE}|\b(?:conducting|continued|continues|"
+       rf"\b(?:is|are|remains?|now)\s+(?:currently\s+)?in\s+{_PHASE}|\b(?:is|are)\s+"
+       rf"(?:currently\s+)?(?:being\s+)?(?:evaluated|studied|tested|investigated|assessed)\s+"
+       rf"in\s+(?:a|an|the|two|several)\s+(?:[\w\-]+\s+){{0,2}}?{_PHASE}|\b(?:conducting|continued|continues|"
        rf"completed|completing|has\s+completed|have\s+completed)\s+(?:a|an|the|its|their)?\s*"
        rf"(?:[\w\-]+\s+){{0,2}}?{_PHASE}\s+{_TRIAL}|\bcompleted\s+{_PHASE}\s+{_TRIAL}",
        keyed_by="product", needs_product=True,
@@ -549,9 +559,11 @@ def sentence_modality(sentence: str, trigger: Trigger, start: int, end: int,
         return "negated"
     if trigger.intrinsic and re.search(r"\b(?:not|never|no)\b", before[-25:], re.IGNORECASE):
         return "negated"
-    if _STRONG_HEDGE.search(before[-90:]):
+    # An infinitive ("expects to file ... and to begin") hangs on a verb further back.
+    reach = len(before) if re.search(r"\bto\s+$", before) else 80
+    if _STRONG_HEDGE.search(before[-max(reach, 90):]):
         return "hedged"
-    if not trigger.intrinsic and (_WEAK_HEDGE.search(before[-80:])
+    if not trigger.intrinsic and (_WEAK_HEDGE.search(before[-reach:])
                                   or re.match(r"\s+(?:will|would|shall|may)\b", after)):
         return "hedged"
     # When the event happened: the clause before the trigger (without the relative clauses
