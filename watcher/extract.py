@@ -682,8 +682,9 @@ class _Extractor:
                 continue
             for match in trigger.pattern.finditer(sentence):
                 start, end = match.start(), match.end()
-                if trigger.keyed_by == "partner" and any(s <= start < e for s, e in covered):
-                    continue
+                if trigger.field == "relationship" and any(
+                        start < e and s < end for s, e in covered):
+                    continue  # a stronger phrase already read these words
                 status = trigger.status
                 if status == "phase":
                     token = _PHASE_TOKEN.search(match.group(0))
@@ -697,8 +698,8 @@ class _Extractor:
                 if key in fired:
                     continue
                 fired.add(key)
-                if trigger.intrinsic and trigger.field == "relationship":
-                    covered.append((start, end + 40))
+                if trigger.field == "relationship":
+                    covered.append((start, end + (40 if trigger.intrinsic else 0)))
                 if fact.field == "relationship" and fact.partner and fact.modality in (
                         "stated", "historical"):
                     self.note_pair(fact.partner, fact.product, fact.status)

@@ -158,7 +158,8 @@ def _stage_choice(old: str | None, facts: Sequence[Fact], entry: LedgerEntry) ->
     that is not a step back."""
     for fact in facts:
         new = fact.status
-        if new == "resumed":
+        resumed = new == "resumed" or fact.rule.startswith("stage.resumed")
+        if resumed:
             new = _stage_before_hold(entry) or ""
             if not new:
                 continue
@@ -172,7 +173,7 @@ def _stage_choice(old: str | None, facts: Sequence[Fact], entry: LedgerEntry) ->
         if old in STAGE_SETBACKS:
             if fact.rule.startswith(_STATE_RULES):
                 continue
-            if old == "on_hold" and not fact.rule.startswith("stage.resumed") \
+            if old == "on_hold" and not resumed \
                     and _stage_index(new) <= _stage_index(_stage_before_hold(entry)):
                 continue
             return fact
