@@ -543,15 +543,12 @@ def sentence_modality(sentence: str, trigger: Trigger, start: int, end: int,
     sentence = _MONTH_MAY.sub("Mai", sentence)  # "In May 2001" is no hedge
     c_start, c_end = _clause(sentence, start, end)
     before = sentence[c_start:start]
-    sentence_before = sentence[:start]
+    sentence_before = sentence[:start].rsplit(";", 1)[-1]  # an "if" governs the rest
     after = sentence[end:c_end]
     phrase = sentence[start:end]
-    if (_CONDITIONAL_BEFORE.search(sentence_before) and not re.search(
-            r"\b(?:if|unless|should)\b[^,;]*$", phrase, re.IGNORECASE)) \
-            or _CONDITIONAL_AFTER.match(after) or _COUNTERFACTUAL.match(sentence):
-        if _CONDITIONAL_BEFORE.search(sentence_before) or _CONDITIONAL_AFTER.match(after) \
-                or _COUNTERFACTUAL.match(sentence):
-            return "conditional"
+    if _CONDITIONAL_BEFORE.search(sentence_before) or _CONDITIONAL_AFTER.match(after) \
+            or _COUNTERFACTUAL.match(sentence):
+        return "conditional"
     if trigger.status == "rights_returned" and re.search(
             r"\b(?:will|would|shall)\b", phrase + " " + before[-60:], re.IGNORECASE):
         return "conditional"  # rights that will revert: on a date, or if something happens
@@ -781,7 +778,7 @@ class _Extractor:
         between = sentence[min(m.end, end):max(m.start, start)]
         if ";" in between:
             gap += 300
-        if prefer == "after" and side == "before" or prefer == "before" and side == "after":
+        if (prefer == "after" and side == "before") or (prefer == "before" and side == "after"):
             gap += 40
         return gap
 

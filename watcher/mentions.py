@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from watcher.models import AliasLink
 
@@ -227,7 +228,7 @@ def _short_form(name: str) -> str | None:
     first = core.split()[0] if core.split() else ""
     if len(first) < 4 or first.lower() in _GENERIC_SHORT or first.lower() in _NOT_NAMES:
         return None
-    if not first[0].isupper() or first.isupper() and len(first) < 5:
+    if not first[0].isupper() or (first.isupper() and len(first) < 5):
         return None
     return first
 
@@ -265,7 +266,7 @@ class Recognizer:
         self.known_products: set[str] = set()
         self.learned: list[AliasLink] = []
         self._all_text = ""
-        self._known_re = None
+        self._known_re: re.Pattern[str] | None = None
         self._known_re_size = -1
         for canonical, aliases in (tables.partner_aliases or {}).items():
             self._add_org(canonical, canonical, known=True)
@@ -281,8 +282,6 @@ class Recognizer:
             self._add_product(product, self.canonical_product(product) or product, known=True)
         self._org_re: re.Pattern[str] | None = None
         self._org_re_size = -1
-        self._known_re: re.Pattern[str] | None = None
-        self._known_re_size = -1
         self._ready = False
         self._candidates: dict[str, list[tuple[str, int]]] = {}
         self._orgs_cache: dict[str, list[Mention]] = {}
@@ -502,7 +501,7 @@ class Recognizer:
             inside = [p[0] for p in self._raw_products(m.group(1))]
             if names and inside:
                 self._merge_products([names[-1], *inside], text)
-        for first, second in zip(products, products[1:], strict=False):
+        for first, second in pairwise(products):
             if text[first[2]:second[1]] == "/":  # "huC242-DM1/SB-408075": two names of one
                 self._merge_products([first[0], second[0]], text)
         for m in _PRODUCT_RENAME.finditer(text):
@@ -602,11 +601,8 @@ class Recognizer:
                 continue
             end = m.end()
             payload = _PAYLOAD_WORD.match(text[end:end + 30])
-            lowered = word.lower()
-            if lowered.endswith(("gene", "vec", "stat", "cept", "tide")) and payload is None \
-                    and not lowered.endswith(("parvovec", "repvec")):
-                if lowered.endswith("gene"):
-                    continue  # a two-word gene therapy name needs its second word
+            if word.lower().endswith("gene") and payload is None:
+                continue  # a two-word gene therapy name needs its second word
             if payload is not None:
                 end += payload.end()
             found.append((text[m.start():end], m.start(), end))
@@ -614,15 +610,15 @@ class Recognizer:
             name = m.group(1)
             if any(s <= m.start() < e for _, s, e in found):
                 continue
-            if _NOT_CODE_PREFIX.match(name) or re.fullmatch(r"[A-Z]{2,5}-\d{1,2}", name) and \
-                    self._is_trial_name(text, m.end()):
+            if _NOT_CODE_PREFIX.match(name) or (re.fullmatch(r"[A-Z]{2,5}-\d{1,2}", name) and \
+                    self._is_trial_name(text, m.end())):
                 continue
             if re.fullmatch(r"(?:19|20)\d\d", name[-4:]) and not re.search(r"[A-Za-z]\d", name):
                 continue
-            if _TARGET_AFTER.match(text[m.end():m.end() + 40]) or \
-                    _TARGET_BEFORE.search(text[max(0, m.start() - 30):m.start()]):
-                if self.canonical_product(name) not in self.known_products:
-                    continue
+            if (_TARGET_AFTER.match(text[m.end():m.end() + 40]) or
+                    _TARGET_BEFORE.search(text[max(0, m.start() - 30):m.start()])) and \
+                    self.canonical_product(name) not in self.known_products:
+                continue
             found.append((name, m.start(), m.end()))
         known = self._known_products_re()
         if known is not None:

@@ -23,8 +23,8 @@ from watcher.extract import ExtractContext, extract_release
 from watcher.http import EdgarClient
 from watcher.ledger import PairKey, apply_extraction
 from watcher.models import (
-    AliasLink,
     Alert,
+    AliasLink,
     Change,
     Company,
     Comparison,

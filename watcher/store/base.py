@@ -15,8 +15,8 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from watcher.models import (
-    AliasLink,
     Alert,
+    AliasLink,
     Change,
     Company,
     Comparison,

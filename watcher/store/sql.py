@@ -17,8 +17,8 @@ from typing import Any, ClassVar, ParamSpec, TypeVar
 
 from watcher.errors import StoreError
 from watcher.models import (
-    AliasLink,
     Alert,
+    AliasLink,
     Change,
     Company,
     Comparison,
