@@ -26,7 +26,7 @@ the aliases learned); ``extract_facts`` returns the facts alone.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -175,8 +175,9 @@ TRIGGERS: tuple[Trigger, ...] = (
        cues=('collaborat', 'develop', 'alliance', 'partnership')),
     _t("relationship.in_discussion", "relationship", "in_discussion",
        r"\b(?:in|entered(?:\s+into)?)\s+(?:exclusive\s+)?(?:discussions|negotiations|talks)\s+"
-       r"with\b",
-       cues=('discussions', 'negotiations', 'talks')),
+       r"with\b|\b(?:letter\s+of\s+intent|term\s+sheet|memorandum\s+of\s+understanding)\b",
+       cues=('discussions', 'negotiations', 'talks', 'intent', 'term sheet',
+             'memorandum')),
     # ---- stage ---------------------------------------------------------------------------
     _t("stage.on_hold.clinical_hold", "stage", "on_hold",
        r"\b(?:placed|put|imposed)\b[^.;]{0,80}?\bon\s+(?:a\s+)?(?:partial\s+|full\s+)?"
@@ -202,10 +203,18 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("stage.approved", "stage", "approved",
        r"\b(?:FDA|EMA|agency|Commission|authorities|regulators|Administration|MHLW|PMDA)\s+"
        r"(?:has\s+)?(?:approved|granted\s+(?:marketing\s+)?approval)\b|\b(?:received|receives|"
-       r"obtained|granted)\s+(?:[\w\-]+\s+){0,3}?(?:marketing\s+)?approval\s+(?:for|of)\b|"
-       r"\bapproval\s+of\s+(?=[A-Za-z])|\bapproved\s+in\s+the\b",
+       r"obtained|granted)\s+(?:[\w\-]+\s+){0,3}?(?:marketing\s+)?(?:approval|authori[sz]ation)"
+       r"\b[^.;]{0,60}?\b(?:for|of)\b|\bapproval\s+of\s+(?=[A-Za-z])|\bapproved\s+in\s+the\b|"
+       r"\b(?:was|were|has\s+been|have\s+been)\s+approved\b",
        keyed_by="product", needs_product=True,
-       cues=('approv',)),
+       cues=('approv', 'authori')),
+    _t("stage.marketed", "stage", "marketed",
+       r"\b(?:launched|launches|began\s+(?:selling|marketing)|commercial(?:ly)?\s+launch(?:ed)?"
+       r"(?:\s+of)?|first\s+commercial\s+sales?\s+of)\b(?!\s+(?:a|an|the|its|their|our)\s+"
+       r"(?:[\w\-]+\s+){0,3}?(?:collaboration|partnership|alliance|program|trial|study|"
+       r"offering|company|website))",
+       keyed_by="product", needs_product=True,
+       cues=('launch', 'selling', 'marketing', 'commercial sale')),
     _t("stage.filed", "stage", "filed",
        r"\b(?:file|filed|submit|submitted|submits|files|submission\s+of)\s+"
        r"(?:an?\s+|the\s+|its\s+)?(?:New\s+Drug\s+Application|Biologics\s+License\s+Application|Marketing\s+"
@@ -243,7 +252,7 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"(?:therapy|inhibitor|candidate|compound|antibody|conjugate|molecule|program|product|"
        r"gene))|\bIND-enabling\s+(?:studies|work|toxicology|program)\b|\bpreclinical\s+"
        r"(?:evaluation|studies|testing|development)\s+of\b",
-       keyed_by="product", needs_product=True,
+       keyed_by="product", needs_product=True, intrinsic=True,
        cues=('preclinical', 'ind-enabling')),
     # ---- milestones ----------------------------------------------------------------------
     _t("milestone.reached", "milestone", "milestone_reached",
@@ -289,6 +298,10 @@ _WEAK_HEDGE = re.compile(
     r"are\s+to|to\s+be|prepar(?:es|ing)\s+to|preparing|proposed|pending|toward|towards|"
     r"look\s+forward|looking\s+forward|wants?\s+to|would\s+like|designed\s+to|"
     r"in\s+order\s+to|to\s+enable|next\s+step|once)\b", re.IGNORECASE)
+_REPORTED_DECISION = re.compile(
+    r"\b(?:notified|informed|advised|told|gave\s+(?:\w+\s+)?notice|given\s+(?:\w+\s+)?notice|"
+    r"announced)\b[^.;]{0,60}?\bthat\s+(?:it|they|the\s+company|[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)"
+    r"{0,3})\s+(?:will|shall)\s+$", re.IGNORECASE)
 _HISTORICAL = re.compile(
     r"\b(?:previously|originally|formerly|then\s+known\s+as|in\s+the\s+past|at\s+the\s+time|"
     r"last\s+year|earlier\s+this\s+year|years?\s+ago|since\s+(?:(?:January|February|March|"
@@ -325,12 +338,14 @@ _DATELINE = re.compile(
     r"\d{1,2},\s*(?:19|20)\d\d\s*(?:/[^/]{0,40}/|\([A-Z][A-Za-z ]{0,30}\))?\s*(?:--|-|–|—|:)+\s*",
     re.DOTALL)
 _BULLET = re.compile(r"^\s*(?:[*•·\-–]|\d{1,2}[.)])\s*(?:\|\s*)?")
-_TERRITORIAL = re.compile(
-    r"\b(?:in|for|outside(?:\s+of)?|except(?:\s+in)?)\s+(?:the\s+)?(?:North\s+America|"
-    r"South\s+America|Latin\s+America|Europe|European\s+Union|EU|Asia|Japan|China|Korea|"
-    r"Taiwan|India|United\s+States|U\.S\.|US|Canada|Australia|certain\s+territories|"
-    r"(?:[A-Z][a-z]+\s+)?territor(?:y|ies)|(?:[A-Z][a-z]+\s+){1,2}(?:and\s+[A-Z][a-z]+\s+)?"
-    r"(?:markets?|regions?))\b|\bwhile\b[^.;]{0,60}\b(?:retains?|keeps?)\b")
+# "Acme regains rights in Asia, while X retains Europe": the partner keeps part of the deal.
+_PARTIAL_RIGHTS = re.compile(
+    r"\b(?:while|whereas|but)\b[^.;]{0,80}\b(?:retains?|keeps?|continues?\s+to\s+hold|"
+    r"will\s+(?:retain|keep))\b|\b(?:except|outside(?:\s+of)?)\s+(?:in\s+)?(?:the\s+)?"
+    r"[A-Z][a-z]+")
+_DESCRIBES_COMPANY = re.compile(
+    r"\b(?:is\s+an?|develops|discovers|engineers|uses|designs|focuses|specializes|"
+    r"is\s+(?:a|the)\s+leader|headquartered|based\s+in)\b", re.IGNORECASE)
 _PRODUCT_REFERENCE = re.compile(
     r"\b(?:the|this|that|its)\s+(?:product(?:\s+candidate)?|compound|drug|candidate|antibody|"
     r"conjugate|program|trial|study|filing|submission|application|approval|IND|NDA|BLA|hold|"
@@ -371,6 +386,7 @@ class Extraction:
     facts: tuple[Fact, ...]
     about: tuple[AboutPair, ...] | None  # None: the release has no About list of partners
     aliases: tuple[AliasLink, ...] = ()
+    about_products: tuple[str, ...] = ()  # every product the About paragraph names
 
 
 @dataclass(slots=True)
@@ -560,8 +576,11 @@ def sentence_modality(sentence: str, trigger: Trigger, start: int, end: int,
     reach = len(before) if re.search(r"\bto\s+$", before) else 80
     if _STRONG_HEDGE.search(before[-max(reach, 90):]):
         return "hedged"
-    if not trigger.intrinsic and (_WEAK_HEDGE.search(before[-reach:])
-                                  or re.match(r"\s+(?:will|would|shall|may)\b", after)):
+    reported = _REPORTED_DECISION.search(before) is not None
+    weak = _WEAK_HEDGE.search(before[-reach:])
+    if reported and weak and weak.group(0).lower() in ("will", "shall"):
+        weak = None  # "X has informed us that it will terminate": a decision, announced
+    if not trigger.intrinsic and (weak or re.match(r"\s+(?:will|would|shall|may)\b", after)):
         return "hedged"
     # When the event happened: the clause before the trigger (without the relative clauses
     # it contains) and its complement up to the next comma or relative clause.
@@ -627,7 +646,7 @@ class _Extractor:
 
     # -- the pass -------------------------------------------------------------------------
     def run(self) -> Extraction:
-        about = self._about()
+        about, about_products = self._about()
         for pair in about or ():
             self.note_pair(pair.partner, pair.product, pair.relationship)
         facts: list[Fact] = []
@@ -646,27 +665,45 @@ class _Extractor:
                 scope.partner = orgs[-1].name
             if products:
                 scope.product = products[0].name
-        return Extraction(tuple(_dedupe(facts)), about, tuple(self.names.learned))
+        return Extraction(tuple(_dedupe(facts)), about, tuple(self.names.learned),
+                          about_products)
 
-    def _about(self) -> tuple[AboutPair, ...] | None:
-        """The About paragraph that describes the filer (not a partner's own About)."""
+    def _about(self) -> tuple[tuple[AboutPair, ...] | None, tuple[str, ...]]:
+        """The partner pairs of the About paragraph that describes the filer (not a
+        partner's own About), and every product it names (listed with a partner or not)."""
+        chosen = self._about_sentences(lambda u: u.section == "about")
+        if not chosen:
+            # no section was labelled "about": the filer's boilerplate in the last two thirds
+            last = max((u.paragraph for u in self.units), default=0)
+            chosen = self._about_sentences(
+                lambda u: u.paragraph > last // 3 and u.section not in ("quotes", "tables"),
+                describing=True)
+        if not chosen:
+            return None, ()
+        products = tuple(dict.fromkeys(p.name for sentence in chosen
+                                       for p in self.names.products(sentence)))
+        pairs = about_pairs(chosen, self.names)
+        return (tuple(pairs) if pairs else None), products
+
+    def _about_sentences(self, keep: Callable[[_Unit], bool], *,
+                         describing: bool = False) -> list[str]:
         paragraphs: dict[int, list[str]] = {}
         for unit in self.units:
-            if unit.section == "about" and unit.prose:
+            if unit.prose and keep(unit):
                 paragraphs.setdefault(unit.paragraph, []).append(unit.text)
         chosen: list[str] = []
         for _index, sentences in sorted(paragraphs.items()):
             opening = sentences[0]
             first = re.match(r"[\w&.'’\-]+(?:\s+[\w&.'’\-]+){0,3}", opening)
-            if first and (self.names.is_own(first.group(0)) or
-                          self.names.is_own(first.group(0).split()[0])):
+            own = first is not None and (self.names.is_own(first.group(0)) or
+                                         self.names.is_own(first.group(0).split()[0]))
+            if own and describing and not _DESCRIBES_COMPANY.search(opening[:160]):
+                own = False
+            if own:
                 chosen.extend(sentences)
             elif chosen:
                 break
-        if not chosen:
-            return None
-        pairs = about_pairs(chosen, self.names)
-        return tuple(pairs) if pairs else None
+        return chosen
 
     def _sentence_facts(self, unit: _Unit, orgs: Sequence[Mention],
                         products: Sequence[Mention], scope: _Scope) -> Iterator[Fact]:
@@ -724,7 +761,7 @@ class _Extractor:
                                                 trigger)
             if partner is None:
                 return None
-        if status == "rights_returned" and _TERRITORIAL.search(sentence[start:end + 90]):
+        if status == "rights_returned" and _PARTIAL_RIGHTS.search(sentence[start:end + 120]):
             return None  # rights back in some territories: the partner keeps the rest
         modality = sentence_modality(sentence, trigger, start, end, self.release_date)
         if status == "resumed":

@@ -240,7 +240,8 @@ def apply_extraction(current: Mapping[PairKey, LedgerEntry], extraction: Extract
 
     # 3. The About list: unannounced arrivals and departures.
     if extraction.about:
-        _about_diff(book, extraction.about, announced_endings)
+        _about_diff(book, extraction.about, announced_endings,
+                    frozenset(extraction.about_products))
 
     # 4. Stages and milestones.
     stated_stage: dict[PairKey, list[Fact]] = {}
@@ -325,10 +326,12 @@ def _seed(book: _Book, fact: Fact, *, create: bool) -> None:
     book.put(key, entry, book.item("seeded", fact.field, fact.status, fact.evidence, fact.rule))
 
 
-def _about_diff(book: _Book, about: Sequence[AboutPair], announced: set[str]) -> None:
+def _about_diff(book: _Book, about: Sequence[AboutPair], announced: set[str],
+                named_products: frozenset[str] = frozenset()) -> None:
     listed = {pair_key(p.partner, p.product): p for p in about}
     listed_partners = {k[0] for k in listed}
-    listed_products = {k[1] for k in listed if k[1]}
+    # a product still named (with another partner, or as the company's own) is not removed
+    listed_products = {k[1] for k in listed if k[1]} | named_products
     previous = {k for k, e in book.state.items() if e.in_about}
     # Arrivals: pairs never seen before.
     for key, pair in listed.items():
