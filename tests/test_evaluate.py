@@ -93,4 +93,4 @@ def test_watcher_eval_prints_the_table(capsys: pytest.CaptureFixture[str]) -> No
     assert main(["eval", str(HELDOUT)]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].split()[:4] == ["kind", "gold", "found", "TP"]
-    assert "should_not_alert cases: 5, fired: 0" in out
+    assert "should_not_alert cases: 9, fired: 0" in out
