@@ -101,3 +101,14 @@ def test_names_compare_without_case_punctuation_or_legal_suffix() -> None:
     assert name_key("Pembury Pharmaceuticals plc") == name_key("PEMBURY PHARMACEUTICALS")
     assert strip_suffix("Ishikari Pharmaceutical Co., Ltd.") == "Ishikari Pharmaceutical"
     assert product_key("HB 1107") == product_key("hb-1107")
+
+
+def test_a_company_edgar_knows_is_a_partner_without_a_suffix() -> None:
+    from watcher.mentions import company_list_keys
+
+    text = "The license to ACM-301 was granted to Eli Lilly last year."
+    keys = company_list_keys(["ELI LILLY & Co", "TARGET CORP", "NOVO NORDISK A S"])
+    assert "target" not in keys  # one word: too often plain English
+    recognizer = _recognizer(text, company_names=keys)
+    assert [o.name for o in recognizer.orgs(text)] == ["Eli Lilly"]
+    assert _recognizer(text).orgs(text) == []

@@ -377,6 +377,8 @@ class ExtractContext:
     release_date: date | None = None
     # (partner, product, relationship, active) for every pair of the company's ledger
     pairs: tuple[tuple[str, str, str | None, bool], ...] = ()
+    # keys of the company names EDGAR knows (see ``watcher.mentions.company_list_keys``)
+    company_names: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -615,6 +617,7 @@ class _Extractor:
             product_aliases=context.product_aliases,
             known_partners=context.known_partners,
             known_products=context.known_products,
+            company_names=context.company_names,
         )
         self.names = Recognizer(tables, [u.text for u in self.units])
         # pairs known before and during this release: partner -> products, product -> partners

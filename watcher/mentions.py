@@ -159,6 +159,7 @@ _SUBSIDIARY = re.compile(
     r"a\s+subsidiary\s+of|(?:has\s+been\s+)?renamed|changed\s+its\s+name\s+to|now|"
     r"which\s+was\s+then|formerly(?:\s+known\s+as)?|previously\s+known\s+as|"
     r"merged\s+(?:into|with))\s*$")
+_CAPITALIZED_RUN = re.compile(rf"(?:{_CAP})(?:\s+(?:{_CAP}|&))+")
 _MERGER_OF = re.compile(r"\b(?:merger|combination)\s+of\s*$")
 _GRAMMAR_CUES = re.compile(r"\bfrom\b|\bwith\b|\binclude|\bare\b|\bhas\b|\bhave\b|"
                            r"\bhad\b|elected|decided|declined|exercised|intends|plans")
@@ -245,6 +246,30 @@ class NameTables:
     product_aliases: Mapping[str, Sequence[str]] | None = None
     known_partners: Sequence[str] = ()
     known_products: Sequence[str] = ()
+    # Names of companies EDGAR knows (company_tickers.json titles), compared by name_key:
+    # "Boehringer Ingelheim" is a company even without a suffix. Names of two words or more
+    # only: single words ("Target", "Catalyst") are too often plain English.
+    company_names: frozenset[str] = frozenset()
+
+
+_KEY_SUFFIXES = frozenset("""
+co corp corporation inc incorporated ltd limited plc ag sa se nv llc lp gmbh kgaa spa ab as
+a s bv kk company the
+""".split())
+
+
+def company_key(name: str) -> str:
+    """``ELI LILLY & Co`` and ``Eli Lilly`` -> ``eli lilly``: EDGAR titles compared with text."""
+    name = re.sub(r"\s*/[A-Za-z]{2,}/?\s*$", "", name)  # "CORP /DE/"
+    words = re.sub(r"[^a-z0-9]+", " ", name.lower().replace("’", "'")).split()
+    while words and (words[-1] in _KEY_SUFFIXES or words[-1] == "&"):
+        words.pop()
+    return " ".join(words)
+
+
+def company_list_keys(titles: Iterable[str]) -> frozenset[str]:
+    """EDGAR company titles -> the keys ``NameTables.company_names`` compares with."""
+    return frozenset(k for k in map(company_key, titles) if len(k.split()) >= 2)
 
 
 class Recognizer:
@@ -265,6 +290,7 @@ class Recognizer:
         self.product_surface: dict[str, str] = {}  # product_key -> a surface form
         self.known_products: set[str] = set()
         self.learned: list[AliasLink] = []
+        self.company_names = tables.company_names
         self._all_text = ""
         self._known_re: re.Pattern[str] | None = None
         self._known_re_size = -1
@@ -381,6 +407,15 @@ class Recognizer:
         return found
 
     def _scan_org_candidates(self, text: str) -> Iterable[tuple[str, int]]:
+        if self.company_names:
+            for m in _CAPITALIZED_RUN.finditer(text):
+                words = m.group(0).split()
+                for size in range(min(4, len(words)), 1, -1):  # longest first
+                    for i in range(len(words) - size + 1):
+                        candidate = " ".join(words[i:i + size])
+                        if company_key(candidate) in self.company_names:
+                            yield candidate, m.start() + len(" ".join(words[:i])) + (1 if i
+                                                                                     else 0)
         for pattern in (_ORG_SUFFIXED, _ORG_INDUSTRY):
             for m in pattern.finditer(text):
                 raw = m.group(0) if pattern is _ORG_SUFFIXED else m.group(1)

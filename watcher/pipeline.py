@@ -67,7 +67,8 @@ class FilingOutcome:
 
 def extract_context(config: Config | None, company: Company, release: Release,
                     ledger: dict[PairKey, LedgerEntry], learned: Sequence[AliasLink] = (),
-                    filed: date | None = None) -> ExtractContext:
+                    filed: date | None = None,
+                    company_names: frozenset[str] = frozenset()) -> ExtractContext:
     """What extraction needs besides the text: the company's names, the configured aliases
     and those learned from its earlier releases, and its ledger's pairs."""
     configured = config.aliases if config is not None else None
@@ -87,6 +88,7 @@ def extract_context(config: Config | None, company: Company, release: Release,
         release_date=release.dateline_date or filed,
         pairs=tuple((e.partner, e.product, e.relationship, e.active)
                     for _, e in sorted(ledger.items())),
+        company_names=company_names,
     )
 
 
@@ -113,6 +115,10 @@ class Pipeline:
         self.http = http
         self.clock = clock
         self.route = route
+        # Keys of the company names EDGAR knows (``watcher.mentions.company_list_keys`` of
+        # company_tickers.json titles), for partners named without a corporate suffix; set by
+        # whoever loads that list.
+        self.company_names: frozenset[str] = frozenset()
 
     async def process(self, row: FilingRow) -> FilingOutcome:
         """Fetch and store one claimed filing; failures are recorded, never raised."""
@@ -209,7 +215,7 @@ class Pipeline:
                               limit=self.config.pipeline.history)
         ledger = uow.ledger(filing.cik)
         context = extract_context(self.config, company, release, ledger,
-                                  uow.aliases(filing.cik), filing.filed)
+                                  uow.aliases(filing.cik), filing.filed, self.company_names)
         analysis = analyze_release(release, history, ledger, context,
                                    accession=filing.accession, filed_on=filing)
         release_id = uow.save_release(filing.cik, filing, exhibit.doc_type, release, now)
