@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from watcher.extract import ExtractContext, Extraction, extract_facts, extract_release
-from watcher.models import Fact, Paragraph, Release
+from watcher.models import RELATIONSHIP_STATUSES, STAGE_STATUSES, Fact, Paragraph, Release
 from watcher.normalize import normalize_exhibit
 
 from tests.conftest import shared_path
@@ -221,3 +223,29 @@ def test_extract_facts_returns_the_facts_of_the_extraction() -> None:
     release = _release("Borealis Pharma AG has exercised its option to license ACM-301.")
     context = ExtractContext(own_names=(ACME,), release_date=date(2012, 6, 1))
     assert tuple(extract_facts(release, context)) == extract_release(release, context).facts
+
+
+# --------------------------------------------------------------------------- properties
+
+_WORDS = st.sampled_from([
+    "Borealis", "Pharma", "AG", "Inc.", "has", "not", "may", "if", "exercised", "its", "option",
+    "to", "license", "ACM-301", "zantolimab", "terminated", "the", "agreement", "Phase", "II",
+    "trial", "of", "initiated", "rights", "returned", "milestone", "$5", "million", "in", "2009",
+    "would", "(", ")", ",", ";", ".", "Acme", "declined", "with", "and", "licensed", "hold",
+])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_WORDS, min_size=1, max_size=40).map(" ".join), min_size=1,
+                max_size=5))
+def test_any_text_gives_facts_in_the_vocabulary_and_the_same_facts_twice(
+    paragraphs: list[str],
+) -> None:
+    first = _extract(*paragraphs)
+    assert first == _extract(*paragraphs)
+    for fact in first.facts:
+        allowed = {"relationship": RELATIONSHIP_STATUSES, "milestone": ("milestone_reached",),
+                   "stage": (*STAGE_STATUSES, "resumed")}[fact.field]
+        assert fact.status in allowed
+        assert fact.modality in ("stated", "negated", "hedged", "conditional", "historical")
+        assert fact.evidence in paragraphs or any(fact.evidence in p for p in paragraphs)

@@ -267,6 +267,7 @@ TRIGGERS: tuple[Trigger, ...] = (
 
 # Relationship statuses that several phrases of one release may state about one pair: the
 # strongest wins (a termination with a return of rights is a return of rights).
+MAX_SENTENCE = 1200  # characters; longer "sentences" are cut at clause boundaries
 RELATIONSHIP_RANK: dict[str, int] = {
     "in_discussion": 0, "collaborating": 1, "licensed": 2, "renegotiating": 3,
     "option_granted": 4, "extended": 5, "expanded": 5, "option_exercised": 6,
@@ -455,9 +456,22 @@ def _split_sentences(text: str, sentences: Sequence[str]) -> list[str]:
             joined.append(sentence)
     out: list[str] = []
     for sentence in joined:
-        out.extend(s for s in _SUFFIX_SENTENCE_END.sub("\\1\n", sentence).split("\n")
-                   if s.strip())
+        for part in _SUFFIX_SENTENCE_END.sub("\\1\n", sentence).split("\n"):
+            if part.strip():
+                out.extend(_bounded(part))
     return out
+
+
+def _bounded(sentence: str, limit: int = MAX_SENTENCE) -> Iterator[str]:
+    """A "sentence" longer than any prose sentence (a table flattened into text, a page of
+    capitals) is cut at clause boundaries, so that no rule looks at more than ``limit``."""
+    while len(sentence) > limit:
+        cut = max(sentence.rfind("; ", 0, limit), sentence.rfind(", ", 0, limit))
+        cut = cut + 2 if cut > limit // 2 else limit
+        yield sentence[:cut]
+        sentence = sentence[cut:]
+    if sentence.strip():
+        yield sentence
 
 
 _ROUGH_END = re.compile(r"(?<=[a-z0-9)”\"'][.!?])\s+(?=[\"“(]?[A-Z0-9])")
