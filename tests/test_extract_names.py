@@ -112,3 +112,17 @@ def test_a_company_edgar_knows_is_a_partner_without_a_suffix() -> None:
     recognizer = _recognizer(text, company_names=keys)
     assert [o.name for o in recognizer.orgs(text)] == ["Eli Lilly"]
     assert _recognizer(text).orgs(text) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "Acme's partner Halloway Biologics SE (formerly Borealis Pharma AG) began a Phase 2 trial.",
+    "Borealis Pharma AG, now part of Halloway Biologics SE, began a Phase 2 trial.",
+    "Borealis Pharma AG merged with Halloway Biologics SE in 2013.",
+    "Halloway Biologics SE completed its acquisition of Borealis Pharma AG in May.",
+    "Borealis Pharma AG is now a wholly owned subsidiary of Halloway Biologics SE.",
+])
+def test_a_renamed_merged_or_acquired_partner_keeps_its_first_name(sentence: str) -> None:
+    recognizer = _recognizer(sentence, known_partners=("Borealis Pharma",))
+    assert {o.name for o in recognizer.orgs(sentence)} == {"Borealis Pharma"}
+    assert [(a.alias, a.canonical) for a in recognizer.learned] == \
+        [("Halloway Biologics", "Borealis Pharma")]

@@ -274,6 +274,9 @@ RELATIONSHIP_RANK: dict[str, int] = {
     "acquired": 7, "not_advancing": 8, "terminated": 9, "rights_returned": 10,
 }
 ENDED = frozenset({"terminated", "rights_returned"})
+# Statuses that are about a deal on a product even when the sentence names none ("open
+# negotiations with X on revised terms" is about the product X licensed).
+_DEAL_LEVEL = frozenset({"renegotiating", "not_advancing", "terminated", "rights_returned"})
 
 # --------------------------------------------------------------------------- modality
 
@@ -858,7 +861,7 @@ class _Extractor:
                 not _AGREEMENT_REFERENCE.search(sentence[max(0, start - 10):end + 30]):
             return None  # a research collaboration as a whole
         if _AGREEMENT_REFERENCE.search(sentence) or _PRODUCT_REFERENCE.search(sentence) \
-                or trigger.needs_product:
+                or trigger.needs_product or trigger.status in _DEAL_LEVEL:
             if scope.product and (partner, scope.product) in self.relationship:
                 return scope.product
             candidates = self.products_of(partner)
