@@ -228,7 +228,21 @@ def test_the_seed_release_through_the_pipeline_reports_the_change_and_watches_th
     assert ("GlaxoSmithKline", "cantuzumab mertansine", "rights_returned",
             "conditional") in watched
     assert ("GlaxoSmithKline", "cantuzumab mertansine", "renegotiating", "hedged") in watched
+    genentech = [(c["kind"], c["field"], c["to"]) for c in payload["changes"]
+                 if c["partner"] == "Genentech" and c["kind"] == "status_changed"]
+    assert genentech == [("status_changed", "stage", "delayed")]
     ledger = {(e.partner, e.product): e for e in store.ledger(855654)}
     assert ledger[("Genentech", "Trastuzumab-DM1")].stage == "delayed"
     assert ledger[("GlaxoSmithKline", "cantuzumab mertansine")].relationship == \
         "not_advancing"
+
+
+def test_a_setback_on_a_partnership_first_seen_in_the_about_list_is_a_change() -> None:
+    update = Book().apply(_fact("delayed", "stage", evidence="a new target IND filing date"),
+                          about=_about((P, Q)))
+    assert _kinds(update)[-1] == ("status_changed", None, "delayed")
+
+
+def test_a_setback_told_with_the_deal_itself_is_part_of_the_announcement() -> None:
+    update = Book().apply(_fact("licensed"), _fact("on_hold", "stage"))
+    assert _kinds(update) == [("partner_added", None, None), ("product_added", None, None)]

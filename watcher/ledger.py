@@ -217,10 +217,13 @@ def apply_extraction(current: Mapping[PairKey, LedgerEntry], extraction: Extract
         if fact.modality == "stated" and fact.partner and fact.field == "relationship":
             stated_rel.setdefault(pair_key(fact.partner, fact.product), []).append(fact)
     announced_endings: set[str] = set()
+    new_deals: set[PairKey] = set()
     for key, group in stated_rel.items():
         fact = _strongest(group)
         if fact.status in ANNOUNCED_ENDINGS | {"acquired"}:
             announced_endings.add(key[0])
+        if key not in book.state:
+            new_deals.add(key)
         entry = book.ensure(key, fact.evidence, fact.rule, fact.confidence, announce=True)
         old = entry.relationship
         if old == fact.status or _implied(old, fact.status):
@@ -256,7 +259,12 @@ def apply_extraction(current: Mapping[PairKey, LedgerEntry], extraction: Extract
             book.put(key, entry)
             continue
         old = entry.stage
-        if old is not None:
+        # A setback on a deal whose stage we never knew is news (a partnership the About list
+        # reveals, then "a new IND target date"); its progress is told by partner_added /
+        # product_added, and anything on a deal announced in this very release is part of
+        # the announcement.
+        news = old is not None or (key not in new_deals and chosen.status in STAGE_SETBACKS)
+        if news:
             book.change("status_changed", key[0], key[1], chosen.evidence, chosen.rule,
                         chosen.confidence, field="stage", from_status=old,
                         to_status=chosen.status, modality="stated",
