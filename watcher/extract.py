@@ -637,6 +637,7 @@ class _Extractor:
             company_names=context.company_names,
         )
         self.names = Recognizer(tables, [u.text for u in self.units])
+        self.about_paragraphs: set[int] = set()
         # pairs known before and during this release: partner -> products, product -> partners
         self.relationship: dict[tuple[str, str], str | None] = {}
         self.active: dict[tuple[str, str], bool] = {}
@@ -712,7 +713,7 @@ class _Extractor:
             if unit.prose and keep(unit):
                 paragraphs.setdefault(unit.paragraph, []).append(unit.text)
         chosen: list[str] = []
-        for _index, sentences in sorted(paragraphs.items()):
+        for index, sentences in sorted(paragraphs.items()):
             opening = sentences[0]
             first = re.match(r"[\w&.'’\-]+(?:\s+[\w&.'’\-]+){0,3}", opening)
             own = first is not None and (self.names.is_own(first.group(0)) or
@@ -721,6 +722,7 @@ class _Extractor:
                 own = False
             if own:
                 chosen.extend(sentences)
+                self.about_paragraphs.add(index)  # its facts restate, whatever its section
             elif chosen:
                 break
         return chosen
@@ -791,7 +793,7 @@ class _Extractor:
             amount = re.search(r"\$\s?([\d.,]+)\s*(million|billion|thousand|[mMbB]n?)?",
                                sentence[max(0, start - 10):end + 60])
             detail = _amount(amount.group(1), amount.group(2)) if amount else ""
-        section = unit.section
+        section = "about" if unit.paragraph in self.about_paragraphs else unit.section
         confidence = 0.9 if any(o.name == partner for o in orgs) and any(
             p.name == product for p in products) else 0.75
         if product and not any(p.name == product for p in products):
@@ -821,7 +823,8 @@ class _Extractor:
             product = candidates[0] if len(candidates) == 1 else None
         return Fact(partner=target, product=product, field="relationship", status="acquired",
                     modality=modality, evidence=unit.text, rule=trigger.rule,
-                    section=unit.section, confidence=0.85)
+                    section="about" if unit.paragraph in self.about_paragraphs else unit.section,
+                    confidence=0.85)
 
     # -- argument resolution --------------------------------------------------------------
     @staticmethod
