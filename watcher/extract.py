@@ -85,6 +85,12 @@ _START_VERB = (r"(?:initiat(?:e|ed|es|ing)|begin|began|begun|begins|start(?:ed|s
 _TRIAL = r"(?:clinical\s+)?(?:trials?|stud(?:y|ies)|testing|program(?:me)?s?|development)"
 _STAGE_END = (r"(?:(?:a|an|the|its|their|our|his|her)\s+)?(?:[\w\-’',]+\s+){0,6}?" + _PHASE)
 
+# "terminated its lease agreement": agreements that are no partnership
+_NOT_PARTNERING = "".join(
+    rf"(?<!{word}\s)" for word in
+    "lease employment credit loan merger purchase services consulting underwriting "
+    "settlement facility severance sublease".split())
+
 TRIGGERS: tuple[Trigger, ...] = (
     # ---- relationship: endings ----------------------------------------------------------
     _t("relationship.rights_returned.option_declined", "relationship", "rights_returned",
@@ -113,10 +119,10 @@ TRIGGERS: tuple[Trigger, ...] = (
        cues=('rights',)),
     _t("relationship.terminated.notice", "relationship", "terminated",
        r"\b(?:terminat(?:ed|es|ing|e)|end(?:ed|s|ing)?|cancel(?:l)?(?:ed|s|ing)?)\s+"
-       r"(?:(?:its|the|their|our|this|that)\s+)?(?:[\w\-’']+\s+){0,4}?(?:licen[cs]e|"
-       r"collaboration|agreement|alliance|partnership|deal)\b|\bnotice\s+of\s+termination\b|"
-       r"\bterminat(?:ed|ion\s+of)\s+(?:the|its|their|our)\s+(?:[\w\-’']+\s+){0,4}?"
-       r"(?:licen[cs]e|collaboration|agreement)",
+       r"(?:(?:its|the|their|our|this|that)\s+)?(?:[\w\-’']+\s+){0,4}?" + _NOT_PARTNERING +
+       r"(?:licen[cs]e|collaboration|agreement|alliance|partnership|deal)\b|\bnotice\s+of\s+"
+       r"termination\b|\bterminat(?:ed|ion\s+of)\s+(?:the|its|their|our)\s+"
+       r"(?:[\w\-’']+\s+){0,4}?" + _NOT_PARTNERING + r"(?:licen[cs]e|collaboration|agreement)",
        cues=('terminat', 'end', 'cancel')),
     _t("relationship.acquired.completed", "relationship", "acquired",
        r"\bcompleted\s+(?:its|the)\s+(?:acquisition|purchase)\s+of\b|\b(?:has\s+)?acquired\s+"
@@ -202,9 +208,13 @@ TRIGGERS: tuple[Trigger, ...] = (
        cues=('delay', 'postpone', 'push', 'target')),
     _t("stage.approved", "stage", "approved",
        r"\b(?:FDA|EMA|agency|Commission|authorities|regulators|Administration|MHLW|PMDA)\s+"
-       r"(?:has\s+)?(?:approved|granted\s+(?:marketing\s+)?approval)\b|\b(?:received|receives|"
+       r"(?:has\s+)?(?:approved|granted\s+(?:marketing\s+)?approval)\b(?!\s+(?:the\s+|an?\s+|"
+       r"its\s+|[A-Z][\w\-]*['’]s\s+)?(?:IND|Investigational|CTA|clinical\s+trial|protocol|"
+       r"stud(?:y|ies)|trial|design|start|initiation|request))|\b(?:received|receives|"
        r"obtained|granted)\s+(?:[\w\-]+\s+){0,3}?(?:marketing\s+)?(?:approval|authori[sz]ation)"
-       r"\b[^.;]{0,60}?\b(?:for|of)\b|\bapproval\s+of\s+(?=[A-Za-z])|\bapproved\s+in\s+the\b|"
+       r"\b(?!\s+to\s+(?:begin|start|initiate|proceed|conduct|commence|enroll|dose|test))"
+       r"(?![^.;]{0,40}\b(?:IND|Investigational\s+New\s+Drug|clinical\s+trial\s+application|"
+       r"CTA|protocol)\b)[^.;]{0,60}?\b(?:for|of)\b|\bapproval\s+of\s+(?=[A-Za-z])|\bapproved\s+in\s+the\b|"
        r"\b(?:was|were|has\s+been|have\s+been)\s+approved\b",
        keyed_by="product", needs_product=True,
        cues=('approv', 'authori')),
@@ -301,7 +311,10 @@ _WEAK_HEDGE = re.compile(
     r"seeking|likely|believes?|estimates?|projected|targets?\s+to|goal|objective|is\s+to|"
     r"are\s+to|to\s+be|prepar(?:es|ing)\s+to|preparing|proposed|pending|toward|towards|"
     r"look\s+forward|looking\s+forward|wants?\s+to|would\s+like|designed\s+to|"
-    r"in\s+order\s+to|to\s+enable|next\s+step|once)\b", re.IGNORECASE)
+    r"in\s+order\s+to|to\s+enable|next\s+step|once|right\s+to|rights\s+to|entitled\s+to|"
+    r"able\s+to|ability\s+to|eligible|up\s+to|on\s+track|(?:approval|permission|"
+    r"clearance|authori[sz]ation|go-ahead)\s+to|allow(?:ed|s|ing)?\s+(?:\w+\s+){0,3}?to)\b",
+    re.IGNORECASE)
 _REPORTED_DECISION = re.compile(
     r"\b(?:notified|informed|advised|told|gave\s+(?:\w+\s+)?notice|given\s+(?:\w+\s+)?notice|"
     r"announced)\b[^.;]{0,60}?\bthat\s+(?:it|they|the\s+company|[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)"
@@ -347,6 +360,9 @@ _PARTIAL_RIGHTS = re.compile(
     r"\b(?:while|whereas|but)\b[^.;]{0,80}\b(?:retains?|keeps?|continues?\s+to\s+hold|"
     r"will\s+(?:retain|keep))\b|\b(?:except|outside(?:\s+of)?)\s+(?:in\s+)?(?:the\s+)?"
     r"[A-Z][a-z]+")
+_POTENTIAL_PAYMENT = re.compile(
+    r"\b(?:up\s+to|eligible|potential(?:ly)?|aggregate|to\s+date|cumulative|could|may)\b",
+    re.IGNORECASE)
 _DESCRIBES_COMPANY = re.compile(
     r"\b(?:is\s+an?|develops|discovers|engineers|uses|designs|focuses|specializes|"
     r"is\s+(?:a|the)\s+leader|headquartered|based\s+in)\b", re.IGNORECASE)
@@ -789,6 +805,9 @@ class _Extractor:
         if status == "resumed":
             status = self._resumed_stage(sentence)
         detail = ""
+        if trigger.field == "milestone" and modality == "stated" and _POTENTIAL_PAYMENT.search(
+                sentence[max(0, start - 40):end + 40]):
+            modality = "hedged"  # "up to $50 million", "eligible", "to date": no payment made
         if trigger.field == "milestone":
             amount = re.search(r"\$\s?([\d.,]+)\s*(million|billion|thousand|[mMbB]n?)?",
                                sentence[max(0, start - 10):end + 60])

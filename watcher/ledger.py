@@ -49,6 +49,9 @@ STAGE_SETBACKS = frozenset({"delayed", "on_hold", "discontinued"})
 LICENSE_HELD = frozenset({"licensed", "option_exercised", "extended", "expanded", "acquired",
                           "collaborating", "renegotiating"})
 ANNOUNCED_ENDINGS = frozenset({"terminated", "rights_returned", "not_advancing"})
+# Statuses a partnership can start with (the others change a partnership that exists).
+OPENING = frozenset({"in_discussion", "collaborating", "licensed", "option_granted",
+                     "option_exercised"})
 WATCHED_INTENTS = frozenset({"renegotiating", "in_discussion", "terminated", "not_advancing",
                              "rights_returned", "option_exercised"})
 # Restating rules: they tell what is, not what just happened.
@@ -222,6 +225,8 @@ def apply_extraction(current: Mapping[PairKey, LedgerEntry], extraction: Extract
         fact = _strongest(group)
         if fact.status in ANNOUNCED_ENDINGS | {"acquired"}:
             announced_endings.add(key[0])
+        if key not in book.state and fact.status not in OPENING and not key[1]:
+            continue  # the end of a deal never seen, on no product: a lease, a loan, ...
         if key not in book.state:
             new_deals.add(key)
         entry = book.ensure(key, fact.evidence, fact.rule, fact.confidence, announce=True)
