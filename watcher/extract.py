@@ -76,8 +76,8 @@ _PHASE = (r"phase\s*(?:(?:I{1,3}|[123])(?:[ab])?(?:\s*/\s*(?:I{1,3}|[123])[ab]?)
 _PHASE_TOKEN = re.compile(
     r"phase\s*((?:I{1,3}|[123])(?:[ab])?(?:\s*/\s*(?:I{1,3}|[123])[ab]?)?)(?![\w/])",
     re.IGNORECASE)
-_START_VERB = (r"(?:initiat(?:e|ed|es|ing)|begin|began|begun|begins|start(?:ed|s|ing)?|"
-               r"commenc(?:e|ed|es|ing)|launch(?:ed|es)?|opened|dosed\s+the\s+first\s+"
+_START_VERB = (r"(?:initiat(?:e|ed|es|ing|ion)|begin|began|begun|begins|start(?:ed|s|ing)?|"
+               r"commencement|commenc(?:e|ed|es|ing)|launch(?:ed|es)?|opened|dosed\s+the\s+first\s+"
                r"(?:patient|subject|participant)s?|(?:first\s+)?(?:patient|subject|participant)s?"
                r"\s+(?:has|have|was|were)\s+(?:been\s+)?(?:dosed|treated|enroll?ed)|"
                r"enroll?ed\s+the\s+first\s+(?:patient|subject)s?|enter|entered|enters|advance|"
@@ -104,8 +104,9 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"continue|pursue|develop|progress|move)|\bwill\s+not\s+(?:advance|proceed\s+with|"
        r"continue\s+(?:to\s+develop|development)|pursue|progress|develop)|\bdeclined\s+to\s+"
        r"(?:advance|proceed|continue|develop)|\bdoes\s+not\s+(?:intend|plan)\s+to\s+"
-       r"(?:advance|continue|develop)", intrinsic=True,
-       cues=('not',)),
+       r"(?:advance|continue|develop)|\bopt(?:ed|s|ing)?\s+out\s+of\b|\bopt-out\s+of\b",
+       intrinsic=True,
+       cues=('not', 'opt')),
     _t("relationship.rights_returned.reverted", "relationship", "rights_returned",
        r"\b(?:all|worldwide|full|global|exclusive|the|its|their)?\s*rights\b[^.;]{0,90}?\b"
        r"(?:(?:have|has|had)\s+(?:been\s+)?|were\s+|was\s+|are\s+|is\s+|would\s+(?:have\s+)?|"
@@ -130,10 +131,11 @@ TRIGGERS: tuple[Trigger, ...] = (
        cues=('acqui', 'purchase')),
     # ---- relationship: options and licenses ----------------------------------------------
     _t("relationship.option_exercised", "relationship", "option_exercised",
-       r"\bexercis(?:ed|es|ing)\s+(?:its|their|the|an|this|that)\s+(?:[\w\-]+\s+){0,2}?"
-       r"option\b(?!\s+to\s+purchase)|\bexercise\s+of\s+(?:its|the|their)\s+option\b",
+       r"\bexercis(?:e|ed|es|ing)\s+(?:its|their|the|an|this|that)\s+(?:[\w\-]+\s+){0,2}?"
+       r"(?:option|opt-in)\b(?!\s+to\s+purchase)|\bexercise\s+of\s+(?:its|the|their)\s+"
+       r"(?:option|opt-in)\b|\bopted\s+in\b",
        needs_product=True,
-       cues=('exercis',)),
+       cues=('exercis', 'opted in')),
     _t("relationship.option_granted", "relationship", "option_granted",
        rf"\b(?:been\s+granted|granted|grants|received|receives|obtained|obtains|acquired|"
        rf"acquires|took|takes|holds|hold){_NAMEGAP}\s+(?:an?\s+|the\s+)?(?:exclusive\s+|"
@@ -170,8 +172,10 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("relationship.expanded", "relationship", "expanded",
        r"\bexpand(?:ed|s|ing)?\s+(?:the|its|our|their)\s+(?:[\w\-]+\s+){0,3}?(?:collaboration|"
        r"agreement|alliance|partnership)\b|\bexpanded\s+(?:[\w\-]+\s+){0,2}?collaboration\b|"
-       r"\bexpansion\s+of\s+(?:the|its|their)\s+(?:[\w\-]+\s+){0,2}?(?:collaboration|alliance)",
-       cues=('expan',)),
+       r"\bexpansion\s+of\s+(?:the|its|their)\s+(?:[\w\-]+\s+){0,2}?(?:collaboration|alliance)|"
+       r"\b(?:amended|broadened|enlarged)\s+(?:the|its|their)\s+(?:[\w\-]+\s+){0,3}?"
+       r"(?:collaboration|agreement|alliance|partnership)\s+to\s+(?:add|include|cover)\b",
+       cues=('expan', 'amended', 'broadened', 'enlarged')),
     _t("relationship.collaborating", "relationship", "collaborating",
        r"\b(?:entered\s+into|signed|formed|form|established|announced|launched|enter|has|have)"
        r"\s+(?:an?\s+|the\s+|their\s+|our\s+)?(?:[\w\-]+\s+){0,5}?(?:collaboration|"
@@ -197,8 +201,9 @@ TRIGGERS: tuple[Trigger, ...] = (
        keyed_by="product", needs_product=True,
        cues=('hold',)),
     _t("stage.discontinued", "stage", "discontinued",
-       r"\b(?:discontinu(?:ed|es|ing)|stopped|halted|terminated|ceased)\s+(?:the\s+|all\s+|"
-       r"further\s+)*(?:clinical\s+)?(?:development|program|trials?|studies)\b",
+       r"\b(?:discontinu(?:e|ed|es|ing)|stopped|halted|terminated|ceased)\s+(?:the\s+|all\s+|"
+       r"further\s+|its\s+|their\s+)*(?:[\w\-/]+\s+){0,3}?(?:development|program|trials?|"
+       r"stud(?:y|ies))\b",
        keyed_by="product", needs_product=True,
        cues=('discontinu', 'stopped', 'halted', 'terminated', 'ceased')),
     _t("stage.delayed", "stage", "delayed",
@@ -226,6 +231,9 @@ TRIGGERS: tuple[Trigger, ...] = (
        keyed_by="product", needs_product=True,
        cues=('launch', 'selling', 'marketing', 'commercial sale')),
     _t("stage.filed", "stage", "filed",
+       r"\baccepted\s+(?:for\s+(?:review|filing)\s+)?(?:the\s+|its\s+|[A-Z][\w\-]*(?:\s+"
+       r"[A-Z][\w\-]*){0,3}['’]s\s+)?(?:NDA|BLA|MAA|New\s+Drug\s+Application|Biologics\s+"
+       r"License\s+Application|Marketing\s+Authori[sz]ation\s+Application)\b|"
        r"\b(?:file|filed|submit|submitted|submits|files|submission\s+of)\s+"
        r"(?:an?\s+|the\s+|its\s+)?(?:New\s+Drug\s+Application|Biologics\s+License\s+Application|Marketing\s+"
        r"Authori[sz]ation\s+Application|NDA|BLA|MAA)\b",
