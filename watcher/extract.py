@@ -70,7 +70,7 @@ def _t(rule: str, fld: FactField, status: str, pattern: str, *, keyed_by: str = 
 
 _W = r"[\w’'\-]+"  # one word
 _GAP = rf"(?:\s+{_W}){{0,3}}"
-_NAMEGAP = r"(?:\s+[^;:]{1,80}?)?"  # a name in the middle: "granted Pembury plc an option"
+_NAMEGAP = r"(?:\s+[^;:]{1,80}?)?"  # a name in the middle: "granted Northwind plc an option"
 _PHASE = (r"phase\s*(?:(?:I{1,3}|[123])(?:[ab])?(?:\s*/\s*(?:I{1,3}|[123])[ab]?)?)"
           r"(?![\w/])")
 _PHASE_TOKEN = re.compile(
@@ -346,7 +346,7 @@ _DATE = re.compile(
 _CLAUSE_BREAK = re.compile(
     r";|,\s+(?:while|whereas|but|although|though|"
     r"and\s+(?=(?:all|the|its|their|it|they|we|[A-Z])))\b|\bSeparately,", re.IGNORECASE)
-# "Haverford-Lisle, which acquired Ostrander in 2011, began ..." - a relative clause is its
+# "Eastgate, which acquired Northwind in 2011, began ..." - a relative clause is its
 # own clause, between commas or up to the end of the sentence.
 _RELATIVE = re.compile(r",\s+(?:which|who|whose|where|after\s+which)\b[^,;]*(?:,|$)",
                        re.IGNORECASE)
@@ -438,7 +438,7 @@ class _Unit:
 # --------------------------------------------------------------------------- helpers
 
 def canonical_org(name: str) -> str:
-    """``Pembury Pharmaceuticals plc`` -> ``Pembury Pharmaceuticals``: legal suffix dropped."""
+    """``Northwind Pharmaceuticals plc`` -> ``Northwind Pharmaceuticals``: legal suffix dropped."""
     return strip_suffix(name)
 
 
@@ -473,12 +473,12 @@ def _phase_status(token: str) -> str:
 
 def _split_sentences(text: str, sentences: Sequence[str]) -> list[str]:
     """The normalizer's sentences, split again after a legal suffix that ends a sentence
-    ("... Dressler Chemie AG. Hollenbach licensed ...")."""
+    ("... Westmark Chemie AG. Northwind licensed ...")."""
     joined: list[str] = []
     for sentence in sentences or (text,):
         if joined and _ENDS_WITH_SUFFIX.search(joined[-1]) and re.match(r"\s*[(a-z0-9]",
                                                                         sentence):
-            joined[-1] = f"{joined[-1]} {sentence}"  # "Amberline Pharma K.K. (Osaka) today"
+            joined[-1] = f"{joined[-1]} {sentence}"  # "Northwind Pharma K.K. (Osaka) today"
         else:
             joined.append(sentence)
     out: list[str] = []

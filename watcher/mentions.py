@@ -3,7 +3,7 @@ their other names together. Rules and word lists only, no names of real companie
 organisations come from corporate suffixes and industry words ("Pharma AG", "Biologics, Inc."),
 from the slots of partnership phrases ("learned from X that", "agreements with X, Y and Z"),
 from the ``ORG (PRODUCT)`` list grammar, and from what the company's earlier releases and the
-configuration already know; products come from code-name patterns (``ALD-214``, ``huC242-DM1``),
+configuration already know; products come from code-name patterns (``ABC-214``, ``huX242-DM1``),
 INN stems (``-mab``, ``-tinib``, ``-imod``, two-word conjugates and gene therapies) and what is
 already known.
 
@@ -35,7 +35,7 @@ INDUSTRY_WORDS = (
     r"Yakuhin|Seiyaku|Pharmazeutika"
 )
 _GROUP_WORDS = r"Group|Holdings|International|Worldwide|Global"
-# A capitalized word of a name: "Pemberton-Rusk", "O'Neill", "BioGen", "3M" is not handled.
+# A capitalized word of a name: "Smith-Jones", "O'Neill", "BioGen", "3M" is not handled.
 _CAP = r"[A-Z][A-Za-z0-9'’\-]*[A-Za-z0-9]|[A-Z]"
 _NAME_WORD = rf"(?:{_CAP}|&)"
 
@@ -96,10 +96,10 @@ _REGULATORS = re.compile(
 
 _CODE = re.compile(
     r"(?<![\w\-])("
-    r"(?:[a-z]{1,2}[A-Z][A-Za-z]{0,3}|[A-Z]{1,5}[a-z]?)"       # ALD, huC, MLN, SB, Ab
+    r"(?:[a-z]{1,2}[A-Z][A-Za-z]{0,3}|[A-Z]{1,5}[a-z]?)"       # ABC, huX, XYZ, SB, Ab
     r"(?:-\d{1,6}|\d{3,6})"                                     # -214, 2704
-    r"(?:[A-Z]{1,3}\d{0,3})?"                                   # MLN591DM1
-    r"(?:-[A-Z][A-Za-z]{0,3}\d{1,4})?"                          # huC242-DM1
+    r"(?:[A-Z]{1,3}\d{0,3})?"                                   # XYZ591DM1
+    r"(?:-[A-Z][A-Za-z]{0,3}\d{1,4})?"                          # huX242-DM1
     r")(?![\w\-])"
 )
 _CONJUGATE = re.compile(r"(?<![\w\-])([A-Z][a-z]{3,}(?:mab|MAB))-([A-Z]{1,4}\d{1,3})(?![\w\-])")
@@ -178,7 +178,7 @@ class Mention:
 
 
 def strip_suffix(name: str) -> str:
-    """``Pembury Pharmaceuticals plc`` -> ``Pembury Pharmaceuticals`` (legal suffix dropped)."""
+    """``Northwind Pharmaceuticals plc`` -> ``Northwind Pharmaceuticals`` (legal suffix dropped)."""
     name = " ".join(name.replace("\u00a0", " ").split()).strip(" ,")
     previous = None
     while previous != name:
@@ -188,7 +188,7 @@ def strip_suffix(name: str) -> str:
 
 
 def _core(name: str) -> str:
-    """The distinctive part of a company name: ``Pembury Pharmaceuticals plc`` -> ``Pembury``."""
+    """The distinctive part of a name: ``Northwind Pharmaceuticals plc`` -> ``Northwind``."""
     core = strip_suffix(name)
     previous = None
     while previous != core:
@@ -223,7 +223,7 @@ def _looks_like_product(name: str) -> bool:
 
 
 def _short_form(name: str) -> str | None:
-    """``Pemberton-Rusk Pharmaceuticals, Inc.`` -> ``Pemberton-Rusk``: the first word, when it
+    """``Smith-Jones Pharmaceuticals, Inc.`` -> ``Smith-Jones``: the first word, when it
     is distinctive enough to name the company on its own in later sentences."""
     core = _core(name)
     first = core.split()[0] if core.split() else ""
@@ -247,7 +247,7 @@ class NameTables:
     known_partners: Sequence[str] = ()
     known_products: Sequence[str] = ()
     # Names of companies EDGAR knows (company_tickers.json titles), compared by name_key:
-    # "Boehringer Ingelheim" is a company even without a suffix. Names of two words or more
+    # "Hudson Meridian" is a company even without a suffix. Names of two words or more
     # only: single words ("Target", "Catalyst") are too often plain English.
     company_names: frozenset[str] = frozenset()
 
@@ -386,7 +386,7 @@ class Recognizer:
 
     def _canonical_for_new(self, raw: str) -> str:
         """A new organisation whose name contains a known partner's distinctive word is that
-        partner renamed ("Helmsdale Tarrago plc", "Dressler-Hollenbach AG")."""
+        partner renamed ("Eastgate Northwind plc", "Westmark-Northwind AG")."""
         existing = self.org_alias.get(raw) or self.org_alias.get(strip_suffix(raw))
         if existing:
             return existing
@@ -449,7 +449,7 @@ class Recognizer:
         rf"((?:{_CAP})(?:\s+(?:{_CAP})){{0,3}})\s*\(\s*(?=[^)]*\d|[a-z]{{4,}}(?:mab|nib|mod))")
 
     def _learn_grammar_orgs(self, text: str) -> None:
-        """Names without a suffix, learned from where they stand: ``Genentech (PRODUCT)``,
+        """Names without a suffix, learned from where they stand: ``Northwind (PRODUCT)``,
         ``learned from X that X has elected``, ``agreements with X, Y and Z``."""
         candidates: list[str] = []
         for m in self._BEFORE_PAREN.finditer(text):
@@ -523,7 +523,7 @@ class Recognizer:
                                       evidence, "alias.partner.rename_or_acquisition"))
 
     def _learn_product_aliases(self, text: str) -> None:
-        """``pelorituzumab colbatin (HB-1107)``, ``falderimod, formerly QN-1102``,
+        """``zantolimab vedotin (ABC-107)``, ``velarimod, formerly ABC-102``,
         ``X is the nonproprietary name adopted for Y``: one product, several names."""
         products = self._raw_products(text)
         for m in re.finditer(r"\(([^()]{2,80})\)", text):
@@ -537,7 +537,7 @@ class Recognizer:
             if names and inside:
                 self._merge_products([names[-1], *inside], text)
         for first, second in pairwise(products):
-            if text[first[2]:second[1]] == "/":  # "huC242-DM1/SB-408075": two names of one
+            if text[first[2]:second[1]] == "/":  # "huX242-DM1/SB-408000": two names of one
                 self._merge_products([first[0], second[0]], text)
         for m in _PRODUCT_RENAME.finditer(text):
             left = [p for p in products if p[2] <= m.start() and m.start() - p[2] < 40]
