@@ -36,7 +36,6 @@ from watcher.mentions import (
     Mention,
     NameTables,
     Recognizer,
-    name_key,
     strip_suffix,
 )
 from watcher.models import AliasLink, Fact, FactField, Modality, Release
@@ -69,7 +68,6 @@ def _t(rule: str, fld: FactField, status: str, pattern: str, *, keyed_by: str = 
 
 
 _W = r"[\w’'\-]+"  # one word
-_GAP = rf"(?:\s+{_W}){{0,3}}"
 _NAMEGAP = r"(?:\s+[^;:]{1,80}?)?"  # a name in the middle: "granted Northwind plc an option"
 _PHASE = (r"phase\s*(?:(?:I{1,3}|[123])(?:[ab])?(?:\s*/\s*(?:I{1,3}|[123])[ab]?)?)"
           r"(?![\w/])")
@@ -964,6 +962,3 @@ def extract_facts(release: Release, context: ExtractContext | None = None) -> li
     """Every partner-status fact of a release; the forward-looking section is skipped."""
     return list(extract_release(release, context).facts)
 
-
-def same_name(a: str, b: str) -> bool:
-    return name_key(a) == name_key(b)

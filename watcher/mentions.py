@@ -79,7 +79,6 @@ _EVENT_WORDS = re.compile(
     r"Summit|Forum|Institute|University|Hospital|Foundation|Society|Center|Centre|Award|"
     r"Prize|Index|Association|Workshop|Lecture|Day)\b"
 )
-_PERSON_BEFORE = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sir|Dame)\.?\s+|,\s*)$")
 _PERSON_AFTER = re.compile(r"^,?\s+(?:Ph\.?D|M\.?D|MBA|M\.B\.A|Jr|Sr|J\.D|Pharm\.?D)\b")
 _GENERIC_SHORT = frozenset("""
 american national general united international first new global pacific atlantic royal
@@ -160,7 +159,6 @@ _SUBSIDIARY = re.compile(
     r"which\s+was\s+then|formerly(?:\s+known\s+as)?|previously\s+known\s+as|"
     r"merged\s+(?:into|with))\s*$")
 _CAPITALIZED_RUN = re.compile(rf"(?:{_CAP})(?:\s+(?:{_CAP}|&))+")
-_MERGER_OF = re.compile(r"\b(?:merger|combination)\s+of\s*$")
 _GRAMMAR_CUES = re.compile(r"\bfrom\b|\bwith\b|\binclude|\bare\b|\bhas\b|\bhave\b|"
                            r"\bhad\b|elected|decided|declined|exercised|intends|plans")
 _PARTNER_ALIAS_CUES = re.compile(r"acqui|subsidiary|part of|renamed|name to|\bnow\b|"
