@@ -204,24 +204,42 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_partners(args: argparse.Namespace) -> int:
-    config = _load(args)
+    """The ledger of one company: a table of (partner, product) pairs with their status,
+    then each partner's timeline (or all of it as JSON)."""
+    config = _load(args, optional=bool(args.store))
     from watcher.store import open_store
 
-    store = open_store(config.store.url)
+    store = open_store(args.store or config.store.url)
     try:
         entries = store.ledger(args.cik)
+        aliases = store.aliases(args.cik)
         company = store.company(args.cik)
     finally:
         store.close()
     if args.json:
         from dataclasses import asdict
 
-        _print_json([asdict(e) for e in entries])
+        _print_json({"cik": args.cik, "company": company.name if company else None,
+                     "pairs": [asdict(e) for e in entries],
+                     "aliases": [asdict(a) for a in aliases]})
         return EXIT_OK
     from watcher.render import render_ledger
 
     print(render_ledger(company.name if company and company.name else f"CIK {args.cik}",
-                        entries))
+                        entries, aliases, timeline=not args.no_timeline))
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Precision, recall and F1 per change kind on a labelled corpus."""
+    from watcher.evaluate import evaluate, format_report
+
+    folder = Path(args.corpus)
+    if not folder.is_dir():
+        print(f"watcher: {folder}: no such folder", file=sys.stderr)
+        return EXIT_CONFIG
+    report = evaluate(folder, only=args.company or (), use_aliases=not args.no_aliases)
+    print(format_report(report, details=args.details))
     return EXIT_OK
 
 
@@ -343,10 +361,23 @@ def build_parser() -> argparse.ArgumentParser:
                    help="store URL to keep the history in (default: in memory)")
     p.set_defaults(func=cmd_ingest)
 
-    p = command("partners", "show a company's partner ledger")
+    p = command("partners", "show a company's partner ledger and each partner's timeline")
     p.add_argument("cik", type=int)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--no-timeline", action="store_true", help="the table only")
+    p.add_argument("--store", help="store URL (default: store.url of the configuration)")
     p.set_defaults(func=cmd_partners)
+
+    p = command("eval", "measure change detection on a labelled corpus (labels*.yaml)")
+    p.add_argument("corpus", nargs="?", default="../shared/data/releases",
+                   help="folder with labels*.yaml (default ../shared/data/releases)")
+    p.add_argument("--company", action="append", metavar="SLUG",
+                   help="only this company (repeatable)")
+    p.add_argument("--no-aliases", action="store_true",
+                   help="do not configure the labels' aliases: names are learned from text")
+    p.add_argument("--details", action="store_true",
+                   help="list every missed and every false change")
+    p.set_defaults(func=cmd_eval)
 
     p = command("alerts", "list the outbox (pending, delivered, dead) or retry deliveries")
     p.add_argument("--state", choices=["pending", "delivered", "dead"])

@@ -1,429 +1,945 @@
-"""Partner, product and status facts in a release, each with its modality and the rule that
-fired. Rules and word lists only: explainable, fast, no model downloads, no names of real
-companies or products in the code (names come from config aliases, the company's earlier
-releases and generic patterns such as corporate suffixes and INN stems).
+"""Partner, product and status facts in a release, each with its modality, its sentence and
+the rule that fired. Rules and word lists only: explainable, fast, no model downloads, and no
+names of real companies or products in the code (names come from the configuration, the
+company's earlier releases and generic patterns: see ``watcher.mentions``).
 
-Pure: ``extract_facts(release, context)`` -> ``list[Fact]``.
+How a sentence becomes facts:
+
+1. Trigger phrases (``TRIGGERS``) name a status: "has exercised its option" ->
+   ``option_exercised``, "dosed the first patient in a Phase II trial" -> ``phase_2``.
+2. Their arguments are found around them: the partner (an organisation in the sentence, or the
+   partner the paragraph is about), the product (in argument position, "trial of X",
+   "license to X", or the one the paragraph is about).
+3. The modality comes from the words of the clause before the trigger (and a few after):
+   conditional ("if", "should X decide", "would", rights that "will revert"), negated ("not",
+   "no", "withdrawn"), hedged ("may", "expects", "plans", "will"), historical (a date more than
+   six months before the release, "formerly", "since 1999", "last year"), else stated.
+   Opt-out phrases ("elected not to advance", "declined to exercise") are the event itself:
+   their "not" is no negation and their "will" no hedge.
+
+The forward-looking-statements section is skipped, wherever the normalizer put it.
+
+Pure: ``extract_release(release, context)`` -> ``Extraction`` (facts, About-list pairs and
+the aliases learned); ``extract_facts`` returns the facts alone.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from watcher.models import Fact, FactField, Modality, Release
+from watcher.about import AboutPair, about_pairs
+from watcher.mentions import (
+    _REGULATORS,
+    Mention,
+    NameTables,
+    Recognizer,
+    strip_suffix,
+)
+from watcher.models import AliasLink, Fact, FactField, Modality, Release
 
-# --------------------------------------------------------------------------- names
-
-LEGAL_SUFFIXES = (
-    r"Inc\.?|Incorporated|Corp\.?|Corporation|Co\.|Company|Ltd\.?|Limited|plc|PLC|p\.l\.c\.|"
-    r"AG|SA|S\.A\.|SE|NV|N\.V\.|GmbH|KGaA|LLC|L\.L\.C\.|LP|L\.P\.|B\.V\.|BV|K\.K\.|A/S|AB|S\.p\.A\.|"
-    r"Pty\.? Ltd\.?"
-)
-INDUSTRY_WORDS = (
-    r"Pharmaceuticals?|Pharma|Therapeutics|Biosciences?|Biotech|Biotechnology|Biologics|"
-    r"Laboratories|Labs|Oncology|Genomics|Sciences|Biopharma|BioPharma|Healthcare|Medical|"
-    r"Biotherapeutics|Medicines|Holdings|Group"
-)
-_CAP_WORD = r"[A-Z][A-Za-z0-9&'\-]*"
-_ORG_WITH_SUFFIX = re.compile(
-    rf"\b((?:{_CAP_WORD}\s+){{0,3}}(?:{_CAP_WORD}))(?:,?\s+(?:{INDUSTRY_WORDS}))*"
-    rf"(?:,?\s+(?:{LEGAL_SUFFIXES}))(?![A-Za-z])"
-)
-_ORG_WITH_INDUSTRY = re.compile(
-    rf"\b((?:{_CAP_WORD}\s+){{0,2}}{_CAP_WORD}\s+(?:{INDUSTRY_WORDS}))\b"
-)
-# "from X that", "licensed ... to X", "with X", "partner X": the name is a capitalized run.
-_CONTEXT_NAME = re.compile(
-    rf"\b(?:from|to|with|partner|licensee|licensor|collaborator|by)\s+"
-    rf"((?:{_CAP_WORD})(?:\s+{_CAP_WORD}){{0,2}})"
-)
-_SUBJECT_NAME = re.compile(rf"(?:^|that\s+|,\s+)((?:{_CAP_WORD})(?:\s+{_CAP_WORD}){{0,2}})\s+"
-                           rf"(?:has|have|had|will|is|was|informed|notified|elected|decided|"
-                           rf"initiated|began|started|exercised|declined|gave|terminated)\b")
-_NOT_NAMES = frozenset("""
-the a an this that these those its it our we they he she company companies phase item
-fda ema ind nda bla maa u.s us europe japan china nasdaq nyse board chairman ceo president
-under in on at for of and or but however following today january february march april may june
-july august september october november december monday tuesday wednesday thursday friday
-saturday sunday research development agreement license collaboration clinical investigational
-new drug application food drug administration securities exchange commission mr ms dr
-""".split())
-
-# --------------------------------------------------------------------------- products
-
-_CODE_NAME = re.compile(
-    r"\b(?:[a-z]{0,3}[A-Z][A-Za-z]{0,5}[- ]?\d{2,6}[A-Za-z]{0,3}\d{0,3}"
-    r"(?:-[A-Z][A-Za-z0-9]{0,5})?)\b"
-)
-_INN = re.compile(
-    r"\b([A-Za-z][a-z]{3,}(?:mab|tinib|ciclib|parib|rafenib|zomib|lisib|imod|tide|cept|"
-    r"stat|gliptin|sartan|vir|platin|taxel|rubicin|mycin|cillin|kinra|leukin|ermin|"
-    r"fungin|tecan|lukast))"
-    r"((?:\s+(?:mertansine|emtansine|vedotin|ozogamicin|deruxtecan|govitecan|ravtansine|"
-    r"soravtansine|mafodotin|tesirine|pegol))|(?:-[A-Z][A-Z0-9]{1,5}))?\b"
-)
-_NOT_PRODUCTS = re.compile(
-    r"^(?:phase|item|form|covid|rule|section|schedule|page|exhibit|note|q[1-4]|fy|no|"
-    r"nasdaq|nyse|us|usd|sb|hr|s)[- ]?\d", re.IGNORECASE
-)
-_PRODUCT_REFERENCE = re.compile(r"\b(the|this) (product|compound|drug|candidate|antibody|"
-                                r"conjugate|program|product candidate)\b", re.IGNORECASE)
-
-# --------------------------------------------------------------------------- statuses
+# --------------------------------------------------------------------------- triggers
 
 
 @dataclass(frozen=True, slots=True)
 class Trigger:
+    """A phrase that states a status. ``keyed_by`` says how its pair is found: ``partner``
+    (a deal with an organisation) or ``product`` (a stage, a return of rights, a milestone:
+    the partner is whoever holds the product). ``intrinsic`` phrases carry their own
+    modality: hedging words do not apply to them."""
+
     rule: str
     field: FactField
     status: str
     pattern: re.Pattern[str]
+    keyed_by: str = "partner"
     needs_product: bool = False
-    opt_out: bool = False  # "elected not to advance" is the event, not a negation
+    intrinsic: bool = False
+    cues: tuple[str, ...] = ()  # one of these (lower case) is in any sentence that matches
 
 
-def _t(rule: str, fld: FactField, status: str, pattern: str, *, needs_product: bool = False,
-       opt_out: bool = False) -> Trigger:
-    return Trigger(rule, fld, status, re.compile(pattern, re.IGNORECASE), needs_product, opt_out)
+def _t(rule: str, fld: FactField, status: str, pattern: str, *, keyed_by: str = "partner",
+       needs_product: bool = False, intrinsic: bool = False,
+       cues: tuple[str, ...] = ()) -> Trigger:
+    return Trigger(rule, fld, status, re.compile(pattern, re.IGNORECASE), keyed_by,
+                   needs_product, intrinsic, cues)
 
 
-_PHASE = r"phase\s*"
-_START = (r"(?:initiated|initiates|initiating|began|begun|begins|started|starts|commenced|"
-          r"entered|enters|advanced|moved|dosed the first (?:patient|subject)s?|"
-          r"enrolled the first (?:patient|subject)s?|is in|are in|is now in|has begun|"
-          r"has started|has initiated)\b[^.;]{0,60}?")
+_W = r"[\w’'\-]+"  # one word
+_NAMEGAP = r"(?:\s+[^;:]{1,80}?)?"  # a name in the middle: "granted Northwind plc an option"
+_PHASE = (r"phase\s*(?:(?:I{1,3}|[123])(?:[ab])?(?:\s*/\s*(?:I{1,3}|[123])[ab]?)?)"
+          r"(?![\w/])")
+_PHASE_TOKEN = re.compile(
+    r"phase\s*((?:I{1,3}|[123])(?:[ab])?(?:\s*/\s*(?:I{1,3}|[123])[ab]?)?)(?![\w/])",
+    re.IGNORECASE)
+_START_VERB = (r"(?:initiat(?:e|ed|es|ing|ion)|begin|began|begun|begins|start(?:ed|s|ing)?|"
+               r"commencement|commenc(?:e|ed|es|ing)|launch(?:ed|es)?|opened|dosed\s+the\s+first\s+"
+               r"(?:patient|subject|participant)s?|(?:first\s+)?(?:patient|subject|participant)s?"
+               r"\s+(?:has|have|was|were)\s+(?:been\s+)?(?:dosed|treated|enroll?ed)|"
+               r"enroll?ed\s+the\s+first\s+(?:patient|subject)s?|enter|entered|enters|advance|"
+               r"advanced|advances|moved|moves|progressed)")
+_TRIAL = r"(?:clinical\s+)?(?:trials?|stud(?:y|ies)|testing|program(?:me)?s?|development)"
+_STAGE_END = (r"(?:(?:a|an|the|its|their|our|his|her)\s+)?(?:[\w\-’',]+\s+){0,6}?" + _PHASE)
+
+# "terminated its lease agreement": agreements that are no partnership
+_NOT_PARTNERING = "".join(
+    rf"(?<!{word}\s)" for word in
+    "lease employment credit loan merger purchase services consulting underwriting "
+    "settlement facility severance sublease".split())
 
 TRIGGERS: tuple[Trigger, ...] = (
-    _t("relationship.not_advancing.elected_not_to", "relationship", "not_advancing",
-       r"\b(?:elected|decided|chosen|chose|determined) not to (?:advance|proceed|continue|"
-       r"pursue|develop|exercise)|\bdeclined to (?:exercise|advance|proceed)", opt_out=True),
+    # ---- relationship: endings ----------------------------------------------------------
+    _t("relationship.rights_returned.option_declined", "relationship", "rights_returned",
+       r"\b(?:declined|elected\s+not|decided\s+not|chose\s+not|did\s+not\s+exercise|"
+       r"will\s+not\s+exercise)(?:\s+to)?\s+(?:exercise\s+)?(?:its|their|the)\s+"
+       r"(?:\w+\s+){0,2}option|\boption\b[^.;]{0,60}?\b(?:expired|lapsed)\s+(?:unexercised|"
+       r"without\s+being\s+exercised)", intrinsic=True,
+       cues=('option',)),
+    _t("relationship.not_advancing.opt_out", "relationship", "not_advancing",
+       r"\b(?:elected|decided|chosen|chose|determined|opted)\s+not\s+to\s+(?:advance|proceed|"
+       r"continue|pursue|develop|progress|move)|\bwill\s+not\s+(?:advance|proceed\s+with|"
+       r"continue\s+(?:to\s+develop|development)|pursue|progress|develop)|\bdeclined\s+to\s+"
+       r"(?:advance|proceed|continue|develop)|\bdoes\s+not\s+(?:intend|plan)\s+to\s+"
+       r"(?:advance|continue|develop)|\bopt(?:ed|s|ing)?\s+out\s+of\b|\bopt-out\s+of\b",
+       intrinsic=True,
+       cues=('not', 'opt')),
+    _t("relationship.rights_returned.reverted", "relationship", "rights_returned",
+       r"\b(?:all|worldwide|full|global|exclusive|the|its|their)?\s*rights\b[^.;]{0,90}?\b"
+       r"(?:(?:have|has|had)\s+(?:been\s+)?|were\s+|was\s+|are\s+|is\s+|would\s+(?:have\s+)?|"
+       r"will\s+|would\s+then\s+|shall\s+)(?:be\s+)?(?:returned|reverted|revert|return|"
+       r"transferred\s+back)\b|\breturn(?:ed|s)?\s+(?:all\s+|the\s+|its\s+|worldwide\s+|"
+       r"global\s+|full\s+)*(?:exclusive\s+)?(?:worldwide\s+)?rights\b|"
+       r"\b(?:regain(?:ed|s|ing)?|reacquir(?:ed|es)|recover(?:ed|s))\s+"
+       r"(?:all\s+|full\s+|worldwide\s+|global\s+|the\s+)*(?:exclusive\s+)?(?:worldwide\s+)?"
+       r"rights\b|\breturn\s+of\s+(?:all\s+|the\s+)?(?:worldwide\s+)?rights\b",
+       keyed_by="product", needs_product=True,
+       cues=('rights',)),
     _t("relationship.terminated.notice", "relationship", "terminated",
-       r"\b(?:terminat(?:e|ed|es|ing)|end(?:ed|s)?)\s+(?:its|the|their|our)\s+"
-       r"(?:\w+\s+){0,3}(?:licen[cs]e|collaboration|agreement|alliance|partnership)|"
-       r"\bnotice (?:of|that it (?:is|was|will be)) terminat|\btermination of (?:the|its|our)\s+"
-       r"(?:\w+\s+){0,3}(?:licen[cs]e|collaboration|agreement)", opt_out=True),
-    _t("relationship.rights_returned.revert", "relationship", "rights_returned",
-       r"\brights\b[^.;]{0,80}?\b(?:(?:be|been|are|were|is|was|have|has)\s+)?"
-       r"(?:returned|revert(?:ed|s)?)\b|\b(?:regain(?:ed|s)?|reacquir(?:ed|es)|"
-       r"return(?:ed)? of) (?:all |worldwide |the )*rights"),
+       r"\b(?:terminat(?:ed|es|ing|e)|end(?:ed|s|ing)?|cancel(?:l)?(?:ed|s|ing)?)\s+"
+       r"(?:(?:its|the|their|our|this|that)\s+)?(?:[\w\-’']+\s+){0,4}?" + _NOT_PARTNERING +
+       r"(?:licen[cs]e|collaboration|agreement|alliance|partnership|deal)\b|\bnotice\s+of\s+"
+       r"termination\b|\bterminat(?:ed|ion\s+of)\s+(?:the|its|their|our)\s+"
+       r"(?:[\w\-’']+\s+){0,4}?" + _NOT_PARTNERING + r"(?:licen[cs]e|collaboration|agreement)",
+       cues=('terminat', 'end', 'cancel')),
+    _t("relationship.acquired.completed", "relationship", "acquired",
+       r"\bcompleted\s+(?:its|the)\s+(?:acquisition|purchase)\s+of\b|\b(?:has\s+)?acquired\s+"
+       r"(?=[A-Z])|\bwhich\s+acquired\b",
+       cues=('acqui', 'purchase')),
+    # ---- relationship: options and licenses ----------------------------------------------
     _t("relationship.option_exercised", "relationship", "option_exercised",
-       r"\bexercised (?:its|the|an|their) (?:\w+\s+){0,2}option|\bexercise of (?:its|the) option"),
+       r"\bexercis(?:e|ed|es|ing)\s+(?:its|their|the|an|this|that)\s+(?:[\w\-]+\s+){0,2}?"
+       r"(?:option|opt-in)\b(?!\s+to\s+purchase)|\bexercise\s+of\s+(?:its|the|their)\s+"
+       r"(?:option|opt-in)\b|\bopted\s+in\b",
+       needs_product=True,
+       cues=('exercis', 'opted in')),
     _t("relationship.option_granted", "relationship", "option_granted",
-       r"\b(?:granted|grants|received|receives|obtained) (?:\w+\s+){0,3}(?:an |the )?option\b"),
-    _t("relationship.extended", "relationship", "extended",
-       r"\bextend(?:ed|s)? (?:the|its|our|their) (?:\w+\s+){0,2}(?:collaboration|agreement|"
-       r"alliance|term)"),
-    _t("relationship.expanded", "relationship", "expanded",
-       r"\bexpand(?:ed|s)? (?:the|its|our|their) (?:\w+\s+){0,2}(?:collaboration|agreement|"
-       r"alliance|partnership)"),
-    _t("relationship.renegotiating", "relationship", "renegotiating",
-       r"\brenegotiat(?:e|es|ed|ing|ion)\b"),
+       rf"\b(?:been\s+granted|granted|grants|received|receives|obtained|obtains|acquired|"
+       rf"acquires|took|takes|holds|hold){_NAMEGAP}\s+(?:an?\s+|the\s+)?(?:exclusive\s+|"
+       rf"worldwide\s+|non-exclusive\s+)*options?\s+(?:to|on|for)\b(?!\s+purchase)|"
+       rf"\boption\s+(?:and\s+licen[cs]e\s+)?agreement\b|\boptions?\s+to\s+licen[cs]e\b|"
+       rf"\bTakes\s+Option\b", needs_product=True,
+       cues=('option',)),
     _t("relationship.licensed", "relationship", "licensed",
-       r"\b(?:licensed|in-licensed|out-licensed)\b|\bgrant(?:ed|s)? (?:\w+\s+){0,4}"
-       r"licen[cs]e\b|\blicen[cs]e agreement (?:with|under which)\b"),
+       rf"\bgrant(?:ed|s|ing)?{_NAMEGAP}\s+(?:an?\s+|the\s+)?(?:[\w\-]+\s+){{0,3}}?"
+       rf"(?:licen[cs]e|rights)\b|\b(?:has|have)?\s*obtain(?:ed|s)\s+(?:an?\s+)?"
+       rf"(?:exclusive\s+|worldwide\s+|non-exclusive\s+)*(?:licen[cs]e|rights)\b|"
+       rf"\b(?:entered\s+into|signed|executed|enter\s+into|sign|announced|concluded)\s+"
+       rf"(?:an?\s+|the\s+|their\s+)?(?:[\w\-]+\s+){{0,5}}?licen[cs](?:e|ing)\s+"
+       rf"(?:and\s+[\w\-]+\s+)?agreement\b|\blicen[cs](?:e|ing)\s+(?:and\s+[\w\-]+\s+)?"
+       rf"agreement\s+with\b|\b(?:receives?|received|obtains?|obtained|gains?|gained|"
+       rf"acquires?|acquired)\s+(?:an?\s+)?(?:exclusive\s+|worldwide\s+|global\s+|"
+       rf"non-exclusive\s+|co-exclusive\s+)*(?:licen[cs]e|rights)\b(?!\s+offering)|\b(?:is|are|was|been)?\s*"
+       rf"licen[cs]ed\s+(?:[\w\-]+\s+){{0,3}}?to\b|\blicen[cs]ed\b[^.;]{{0,90}}?\b"
+       rf"(?:from|to)\s+(?=[A-Z])|\blicen[cs]es\s+(?:[\w\-]+\s+){{0,6}}?to\b|\btechnology\s+access\s+"
+       rf"agreement\b|\bholds?\s+(?:an?\s+)?(?:exclusive\s+|worldwide\s+|european\s+|"
+       rf"north\s+american\s+)*(?:licen[cs]e|rights)\s+to\b|\bpartnered\s+with\b|"
+       rf"\btransferred\s+to\b[^.;]{{0,40}}\bexisting\s+terms\b|\blicen[cs]e\s+agreement\s+"
+       rf"continues\b|\bwithdrawn\s+(?:the|its)\s+notice\s+of\s+termination\b",
+       cues=('licen', 'rights', 'access', 'partnered', 'transferred', 'withdrawn')),
+    _t("relationship.renegotiating", "relationship", "renegotiating",
+       r"\brenegotiat(?:e|es|ed|ing|ion)\b|\bnegotiations?\s+with\b[^.;]{0,40}\b(?:revised|"
+       r"new|amended)\s+terms\b|\brestructured\s+arrangement\b",
+       cues=('negotiat', 'restructured')),
+    _t("relationship.extended", "relationship", "extended",
+       r"\bextend(?:ed|s|ing)?\s+(?:the|its|our|their)\s+(?:[\w\-]+\s+){0,3}?(?:collaboration|"
+       r"agreement|alliance|partnership|research\s+term|term)\b|\bextension\s+of\s+(?:the|its|"
+       r"their)\s+(?:[\w\-]+\s+){0,2}?(?:collaboration|agreement)",
+       cues=('extend', 'extension')),
+    _t("relationship.expanded", "relationship", "expanded",
+       r"\bexpand(?:ed|s|ing)?\s+(?:the|its|our|their)\s+(?:[\w\-]+\s+){0,3}?(?:collaboration|"
+       r"agreement|alliance|partnership)\b|\bexpanded\s+(?:[\w\-]+\s+){0,2}?collaboration\b|"
+       r"\bexpansion\s+of\s+(?:the|its|their)\s+(?:[\w\-]+\s+){0,2}?(?:collaboration|alliance)|"
+       r"\b(?:amended|broadened|enlarged)\s+(?:the|its|their)\s+(?:[\w\-]+\s+){0,3}?"
+       r"(?:collaboration|agreement|alliance|partnership)\s+to\s+(?:add|include|cover)\b",
+       cues=('expan', 'amended', 'broadened', 'enlarged')),
     _t("relationship.collaborating", "relationship", "collaborating",
-       r"\b(?:entered into|signed|formed|established|announced) (?:an? |the )?(?:\w+\s+){0,4}"
-       r"(?:collaboration|co-development|codevelopment|alliance|partnership)\b|"
-       r"\bco-develop(?:ment)?\b"),
-    _t("stage.phase_1_2", "stage", "phase_1_2",
-       rf"{_START}{_PHASE}(?:I/II|1/2|Ib/II|1b/2)\b", needs_product=True),
-    _t("stage.phase_3", "stage", "phase_3",
-       rf"{_START}{_PHASE}(?:III|3)\b", needs_product=True),
-    _t("stage.phase_2", "stage", "phase_2",
-       rf"{_START}{_PHASE}(?:II|2|IIa|IIb|2a|2b)\b(?!/)", needs_product=True),
-    _t("stage.phase_1", "stage", "phase_1",
-       rf"{_START}{_PHASE}(?:I|1|Ia|Ib|1a|1b)\b(?!/)", needs_product=True),
-    _t("stage.ind_filed", "stage", "ind_filed",
-       r"\b(?:filed|submitted|filing of|submission of) (?:an? |the )?(?:Investigational New Drug|"
-       r"IND)\b", needs_product=True),
-    _t("stage.filed", "stage", "filed",
-       r"\b(?:filed|submitted) (?:an? |the )?(?:NDA|BLA|MAA|New Drug Application|"
-       r"Biologics License Application|marketing authori[sz]ation application)\b",
-       needs_product=True),
-    _t("stage.approved", "stage", "approved",
-       r"\b(?:received|receives|granted|grants) (?:\w+\s+){0,2}(?:marketing )?approval\b|"
-       r"\bapproved\b", needs_product=True),
+       r"\b(?:entered\s+into|signed|formed|form|established|announced|launched|enter|has|have)"
+       r"\s+(?:an?\s+|the\s+|their\s+|our\s+)?(?:[\w\-]+\s+){0,5}?(?:collaboration|"
+       r"co-development|codevelopment|alliance|partnership)\b(?!\s+(?:revenue|funding))|"
+       r"\bentered\s+into\s+an?\s+agreement\s+with\b[^.;]{0,90}?\bto\s+jointly\s+develop\b|"
+       r"\bco-?develop(?:ing|s)?\b|\bcollaborating\s+with\b|\bjointly\s+develop\b",
+       cues=('collaborat', 'develop', 'alliance', 'partnership')),
+    _t("relationship.in_discussion", "relationship", "in_discussion",
+       r"\b(?:in|entered(?:\s+into)?)\s+(?:exclusive\s+)?(?:discussions|negotiations|talks)\s+"
+       r"with\b|\b(?:letter\s+of\s+intent|term\s+sheet|memorandum\s+of\s+understanding)\b",
+       cues=('discussions', 'negotiations', 'talks', 'intent', 'term sheet',
+             'memorandum')),
+    # ---- stage ---------------------------------------------------------------------------
+    _t("stage.on_hold.clinical_hold", "stage", "on_hold",
+       r"\b(?:placed|put|imposed)\b[^.;]{0,80}?\bon\s+(?:a\s+)?(?:partial\s+|full\s+)?"
+       r"clinical\s+hold\b|\b(?:placed|put|imposed)\s+(?:a\s+)?(?:partial\s+|full\s+)?"
+       r"clinical\s+hold\s+on\b",
+       keyed_by="product", needs_product=True,
+       cues=('hold',)),
+    _t("stage.resumed.hold_lifted", "stage", "resumed",
+       r"\blift(?:ed|s)?\s+(?:the\s+)?(?:partial\s+|full\s+)?clinical\s+hold\b|\bhold\s+"
+       r"(?:has|had)\s+been\s+lifted\b|\bhold\s+(?:was|is)\s+lifted\b|\bLifts\s+Clinical\s+Hold\b",
+       keyed_by="product", needs_product=True,
+       cues=('hold',)),
     _t("stage.discontinued", "stage", "discontinued",
-       r"\bdiscontinu(?:e|ed|es|ing) (?:the )?(?:development|program|trial|study)",
-       needs_product=True),
-    _t("stage.on_hold", "stage", "on_hold",
-       r"\b(?:placed|put) on (?:a )?(?:partial |full )?clinical hold\b", needs_product=True),
+       r"\b(?:discontinu(?:e|ed|es|ing)|stopped|halted|terminated|ceased)\s+(?:the\s+|all\s+|"
+       r"further\s+|its\s+|their\s+)*(?:[\w\-/]+\s+){0,3}?(?:development|program|trials?|"
+       r"stud(?:y|ies))\b",
+       keyed_by="product", needs_product=True,
+       cues=('discontinu', 'stopped', 'halted', 'terminated', 'ceased')),
     _t("stage.delayed", "stage", "delayed",
-       r"\b(?:delay(?:ed|s)?|postpone(?:d|s)?|new target (?:\w+\s+){0,2}date)\b",
-       needs_product=True),
+       r"\b(?:delay(?:ed|s)?|postpone(?:d|s)?|push(?:ed)?\s+back)\b(?!\s+or\b)|\b(?:new|revised|"
+       r"later)\s+target\s+(?:[\w\-]+\s+){0,2}?date\b",
+       keyed_by="product", needs_product=True, intrinsic=True,
+       cues=('delay', 'postpone', 'push', 'target')),
+    _t("stage.approved", "stage", "approved",
+       r"\b(?:FDA|EMA|agency|Commission|authorities|regulators|Administration|MHLW|PMDA)\s+"
+       r"(?:has\s+)?(?:approved|granted\s+(?:marketing\s+)?approval)\b(?!\s+(?:the\s+|an?\s+|"
+       r"its\s+|[A-Z][\w\-]*['’]s\s+)?(?:IND|Investigational|CTA|clinical\s+trial|protocol|"
+       r"stud(?:y|ies)|trial|design|start|initiation|request))|\b(?:received|receives|"
+       r"obtained|granted)\s+(?:[\w\-]+\s+){0,3}?(?:marketing\s+)?(?:approval|authori[sz]ation)"
+       r"\b(?!\s+to\s+(?:begin|start|initiate|proceed|conduct|commence|enroll|dose|test))"
+       r"(?![^.;]{0,40}\b(?:IND|Investigational\s+New\s+Drug|clinical\s+trial\s+application|"
+       r"CTA|protocol)\b)[^.;]{0,60}?\b(?:for|of)\b|\bapproval\s+of\s+(?=[A-Za-z])|\bapproved\s+in\s+the\b|"
+       r"\b(?:was|were|has\s+been|have\s+been)\s+approved\b",
+       keyed_by="product", needs_product=True,
+       cues=('approv', 'authori')),
+    _t("stage.marketed", "stage", "marketed",
+       r"\b(?:launched|launches|began\s+(?:selling|marketing)|commercial(?:ly)?\s+launch(?:ed)?"
+       r"(?:\s+of)?|first\s+commercial\s+sales?\s+of)\b(?!\s+(?:a|an|the|its|their|our)\s+"
+       r"(?:[\w\-]+\s+){0,3}?(?:collaboration|partnership|alliance|program|trial|study|"
+       r"offering|company|website))",
+       keyed_by="product", needs_product=True,
+       cues=('launch', 'selling', 'marketing', 'commercial sale')),
+    _t("stage.filed", "stage", "filed",
+       r"\baccepted\s+(?:for\s+(?:review|filing)\s+)?(?:the\s+|its\s+|[A-Z][\w\-]*(?:\s+"
+       r"[A-Z][\w\-]*){0,3}['’]s\s+)?(?:NDA|BLA|MAA|New\s+Drug\s+Application|Biologics\s+"
+       r"License\s+Application|Marketing\s+Authori[sz]ation\s+Application)\b|"
+       r"\b(?:file|filed|submit|submitted|submits|files|submission\s+of)\s+"
+       r"(?:an?\s+|the\s+|its\s+)?(?:New\s+Drug\s+Application|Biologics\s+License\s+Application|Marketing\s+"
+       r"Authori[sz]ation\s+Application|NDA|BLA|MAA)\b",
+       keyed_by="product", needs_product=True,
+       cues=('application', 'nda', 'bla', 'maa')),
+    _t("stage.ind_filed", "stage", "ind_filed",
+       r"\b(?:file|filed|submit|submitted|submits|files|submission\s+of|filing\s+of|"
+       r"accepted)\s+(?:an?\s+|the\s+|its\s+)?(?:Investigational\s+New\s+Drug|IND|"
+       r"clinical\s+trial\s+"
+       r"application|CTA)\b",
+       keyed_by="product", needs_product=True,
+       cues=('investigational', 'ind', 'cta')),
+    _t("stage.phase.started", "stage", "phase",
+       rf"\b{_START_VERB}\s+(?:\w+\s+){{0,2}}?(?:in\s+)?(?:[A-Z][A-Z0-9\-]+,\s+)?{_STAGE_END}"
+       rf"|\b{_PHASE}\s+(?:clinical\s+)?(?:trial|study)\s+(?:of\s+[^.;]{{1,40}}?\s+)?"
+       rf"(?:has\s+)?(?:began|begun|started|initiated|commenced)\b|\bFirst\s+Patient\s+Dosed\s+"
+       rf"in\s+{_PHASE}",
+       keyed_by="product", needs_product=True,
+       cues=('phase',)),
+    _t("stage.phase.in_progress", "stage", "phase",
+       rf"\b(?:is|are|remains?|now)\s+(?:currently\s+)?in\s+{_PHASE}|\b(?:is|are)\s+"
+       rf"(?:currently\s+)?(?:being\s+)?(?:evaluated|studied|tested|investigated|assessed)\s+"
+       rf"in\s+(?:a|an|the|two|several)\s+(?:[\w\-]+\s+){{0,2}}?{_PHASE}|\b(?:conducting|continued|continues|"
+       rf"completed|completing|has\s+completed|have\s+completed)\s+(?:a|an|the|its|their)?\s*"
+       rf"(?:[\w\-]+\s+){{0,2}}?{_PHASE}\s+{_TRIAL}|\bcompleted\s+{_PHASE}\s+{_TRIAL}",
+       keyed_by="product", needs_product=True,
+       cues=('phase',)),
+    _t("stage.phase_1.entered_clinic", "stage", "phase_1",
+       r"\b(?:entered|enters|reached|reach(?:es)?)\s+the\s+clinic\b",
+       keyed_by="product", needs_product=True,
+       cues=('clinic',)),
+    _t("stage.preclinical", "stage", "preclinical",
+       r"\bin\s+preclinical\s+development\b|\bpreclinical\s+(?=(?:[\w\-]+\s+){0,3}?"
+       r"(?:therapy|inhibitor|candidate|compound|antibody|conjugate|molecule|program|product|"
+       r"gene))|\bIND-enabling\s+(?:studies|work|toxicology|program)\b|\bpreclinical\s+"
+       r"(?:evaluation|studies|testing|development)\s+of\b",
+       keyed_by="product", needs_product=True, intrinsic=True,
+       cues=('preclinical', 'ind-enabling')),
+    # ---- milestones ----------------------------------------------------------------------
     _t("milestone.reached", "milestone", "milestone_reached",
-       r"\bmilestone payment\b[^.;]{0,60}\b(?:triggers?|earned|received|achieved|paid)\b|"
-       r"\b(?:earn(?:ed|s)?|receiv(?:ed|es)|triggers?) (?:an? )?(?:\$[\d.,]+ (?:million )?)?"
-       r"milestone"),
+       r"\b(?:trigger(?:s|ed)?|earn(?:s|ed)?|receiv(?:es|ed)|achiev(?:es|ed)|paid|pays|"
+       r"result(?:s|ed)\s+in)\s+(?:an?\s+|the\s+)?(?:\$[\d.,]+\s*(?:million|billion|thousand|"
+       r"[mMbB]n?)?\s+)?(?:[\w\-]+\s+){0,2}?milestone(?:\s+payment)?\b|\$[\d.,]+\s*"
+       r"(?:million|billion)?\s+milestone(?:\s+payment)?\s+(?:earned|received|paid|triggered)"
+       r"\b|\bEarns\s+\$[\d.,]+\s+(?:Million|Billion)\s+Milestone\b",
+       keyed_by="product", needs_product=True,
+       cues=('milestone',)),
 )
+
+# Relationship statuses that several phrases of one release may state about one pair: the
+# strongest wins (a termination with a return of rights is a return of rights).
+MAX_SENTENCE = 1200  # characters; longer "sentences" are cut at clause boundaries
+RELATIONSHIP_RANK: dict[str, int] = {
+    "in_discussion": 0, "collaborating": 1, "licensed": 2, "renegotiating": 3,
+    "option_granted": 4, "extended": 5, "expanded": 5, "option_exercised": 6,
+    "acquired": 7, "not_advancing": 8, "terminated": 9, "rights_returned": 10,
+}
+ENDED = frozenset({"terminated", "rights_returned"})
+# Statuses that are about a deal on a product even when the sentence names none ("open
+# negotiations with X on revised terms" is about the product X licensed).
+_DEAL_LEVEL = frozenset({"renegotiating", "not_advancing", "terminated", "rights_returned"})
 
 # --------------------------------------------------------------------------- modality
 
-_CONDITIONAL = re.compile(
-    r"\b(?:if|unless|in the event|provided that|subject to|should \w+ (?:determine|decide|"
-    r"elect|fail|choose|not)|would)\b", re.IGNORECASE)
-_HEDGED = re.compile(
-    r"\b(?:may|might|could|expects?|expected|anticipates?|anticipated|plans?|planned|"
-    r"intends?|intended|aims?|hopes?|potential(?:ly)?|believes?|estimates?|will|seeks?|"
-    r"is to|are to|would like|target(?:s|ed)? to|goal of)\b", re.IGNORECASE)
-_NEGATED = re.compile(
-    r"\b(?:not|no longer|never|neither|nor|did not|does not|has not|have not|without)\b",
+_CONDITIONAL_BEFORE = re.compile(
+    r"\b(?:if|unless|in\s+the\s+event|provided\s+that|assuming|should\s+(?!be\b)\w+|"
+    r"upon\s+(?:the\s+)?(?:effective\s+date|exercise|termination|expiry|expiration)|"
+    r"on\s+exercise|would(?:\s+have)?|could\s+have|in\s+case)\b", re.IGNORECASE)
+_CONDITIONAL_AFTER = re.compile(
+    r"^[^;]{0,80}?\b(?:if|unless|provided\s+that|in\s+the\s+event|subject\s+to\s+(?:the\s+)?"
+    r"(?:approval|exercise|completion))\b", re.IGNORECASE)
+_COUNTERFACTUAL = re.compile(r"^\s*Had\s+\w", re.IGNORECASE)
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|neither|nor|without|yet\s+to|no\s+longer|withdr[ae]wn?|withdrew|"
+    r"rescind(?:ed)?|revok(?:ed|es)|cancel(?:l)?ed|instead\s+of|rather\s+than)\b|n't\b",
     re.IGNORECASE)
+_STRONG_HEDGE = re.compile(
+    r"\b(?:may|might|could|can|possibility|possible|possibly|risk|risks|potential|"
+    r"potentially|whether|uncertain|uncertainty|unable|fail(?:s|ed)?\s+to)\b", re.IGNORECASE)
+_WEAK_HEDGE = re.compile(
+    r"\b(?:will|shall|would|expects?|expected|expecting|anticipates?|anticipated|"
+    r"anticipating|plans?|planned|planning|intends?|intended|intention|aims?|hopes?|seeks?|"
+    r"seeking|likely|believes?|estimates?|projected|targets?\s+to|goal|objective|is\s+to|"
+    r"are\s+to|to\s+be|prepar(?:es|ing)\s+to|preparing|proposed|pending|toward|towards|"
+    r"look\s+forward|looking\s+forward|wants?\s+to|would\s+like|designed\s+to|"
+    r"in\s+order\s+to|to\s+enable|next\s+step|once|right\s+to|rights\s+to|entitled\s+to|"
+    r"able\s+to|ability\s+to|eligible|up\s+to|on\s+track|(?:approval|permission|"
+    r"clearance|authori[sz]ation|go-ahead)\s+to|allow(?:ed|s|ing)?\s+(?:\w+\s+){0,3}?to)\b",
+    re.IGNORECASE)
+_REPORTED_DECISION = re.compile(
+    r"\b(?:notified|informed|advised|told|gave\s+(?:\w+\s+)?notice|given\s+(?:\w+\s+)?notice|"
+    r"announced)\b[^.;]{0,60}?\bthat\s+(?:it|they|the\s+company|[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)"
+    r"{0,3})\s+(?:will|shall)\s+$", re.IGNORECASE)
 _HISTORICAL = re.compile(
-    r"\b(?:previously|originally|formerly|had been|in the past|at the time|"
-    r"was then|were then|since (?:19|20)\d\d)\b", re.IGNORECASE)
-_YEAR = re.compile(r"\b(?:in|during|between|since|from|by|of|early|late|mid-?)\s+"
-                   r"(?:(?:early|late|mid-?|the (?:first|second|third|fourth) quarter of|"
-                   r"January|February|March|April|May|June|July|August|September|October|"
-                   r"November|December)\s+)?((?:19|20)\d\d)\b", re.IGNORECASE)
+    r"\b(?:previously|originally|formerly|then\s+known\s+as|in\s+the\s+past|at\s+the\s+time|"
+    r"last\s+year|earlier\s+this\s+year|years?\s+ago|since\s+(?:(?:January|February|March|"
+    r"April|May|June|July|August|September|October|November|December)\s+)?(?:19|20)\d\d|"
+    r"had\s+(?:previously|earlier)|between\s+(?:19|20)\d\d\s+and)\b", re.IGNORECASE)
+_MONTH_MAY = re.compile(r"\bMay(?=\s+(?:\d|of\s+(?:19|20)\d\d))")
+_MONTHS = {m: i for i, m in enumerate(
+    "january february march april may june july august september october november december"
+    .split(), start=1)}
+_MONTH_ABBR = {m[:3]: i for m, i in _MONTHS.items()} | {"mai": 5}
+_DATE = re.compile(
+    r"\b(?:(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|"
+    r"Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?\s+"
+    r"(?:(?P<day>\d{1,2}),?\s+)?(?P<year>(?:19|20)\d\d)|(?:in|during|since|from|by|of|early|"
+    r"late|mid-?|end\s+of|half\s+of|quarter\s+of)\s+(?P<yonly>(?:19|20)\d\d))\b",
+    re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(
+    r";|,\s+(?:while|whereas|but|although|though|"
+    r"and\s+(?=(?:all|the|its|their|it|they|we|[A-Z])))\b|\bSeparately,", re.IGNORECASE)
+# "Eastgate, which acquired Northwind in 2011, began ..." - a relative clause is its
+# own clause, between commas or up to the end of the sentence.
+_RELATIVE = re.compile(r",\s+(?:which|who|whose|where|after\s+which)\b[^,;]*(?:,|$)",
+                       re.IGNORECASE)
+
+# --------------------------------------------------------------------------- sections
+
+_FLS_TEXT = re.compile(
+    r"forward[\s-]looking\s+statements?|safe\s+harbor|private\s+securities\s+litigation\s+"
+    r"reform\s+act|except\s+for\s+(?:the\s+)?historical\s+information", re.IGNORECASE)
+_CONTACT_TEXT = re.compile(r"^\s*(?:media\s+|investor\s+|company\s+)?contacts?\s*:",
+                           re.IGNORECASE)
+_DATELINE = re.compile(
+    r"^.{0,420}?\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+"
+    r"\d{1,2},\s*(?:19|20)\d\d\s*(?:/[^/]{0,40}/|\([A-Z][A-Za-z ]{0,30}\))?\s*(?:--|-|–|—|:)+\s*",
+    re.DOTALL)
+_BULLET = re.compile(r"^\s*(?:[*•·\-–]|\d{1,2}[.)])\s*(?:\|\s*)?")
+# "Acme regains rights in Asia, while X retains Europe": the partner keeps part of the deal.
+_PARTIAL_RIGHTS = re.compile(
+    r"\b(?:while|whereas|but)\b[^.;]{0,80}\b(?:retains?|keeps?|continues?\s+to\s+hold|"
+    r"will\s+(?:retain|keep))\b|\b(?:except|outside(?:\s+of)?)\s+(?:in\s+)?(?:the\s+)?"
+    r"[A-Z][a-z]+")
+_POTENTIAL_PAYMENT = re.compile(
+    r"\b(?:up\s+to|eligible|potential(?:ly)?|aggregate|to\s+date|cumulative|could|may)\b",
+    re.IGNORECASE)
+_DESCRIBES_COMPANY = re.compile(
+    r"\b(?:is\s+an?|develops|discovers|engineers|uses|designs|focuses|specializes|"
+    r"is\s+(?:a|the)\s+leader|headquartered|based\s+in)\b", re.IGNORECASE)
+_PRODUCT_REFERENCE = re.compile(
+    r"\b(?:the|this|that|its)\s+(?:product(?:\s+candidate)?|compound|drug|candidate|antibody|"
+    r"conjugate|program|trial|study|filing|submission|application|approval|IND|NDA|BLA|hold|"
+    r"molecule|therapy|agreement|license|licen[cs]e\s+agreement|contract|option|dosing|"
+    r"initiation|start)\b|\b(?:Initiation|Start|Completion)\s+of\b", re.IGNORECASE)
+_PARTNER_REFERENCE = re.compile(
+    r"\b(?:the\s+(?:two\s+)?companies|both\s+companies|they|their|the\s+partner|its\s+partner|"
+    r"the\s+licensee|its\s+licensee|the\s+collaborator)\b|^(?:It|They)\b", re.IGNORECASE)
+_AGREEMENT_REFERENCE = re.compile(
+    r"\b(?:the|its|their|our)\s+(?:[\w\-]+\s+){0,2}?(?:agreement|licen[cs]e|contract|deal)\b",
+    re.IGNORECASE)
+_ENDS_WITH_SUFFIX = re.compile(
+    r"\b(?:Inc|Ltd|Corp|Co|AG|SA|S\.A|N\.V|K\.K|plc|LLC|A/S|AB|GmbH|Limited)\.$")
+_SUFFIX_SENTENCE_END = re.compile(
+    r"\b((?:Inc|Ltd|Corp|Co|AG|SA|S\.A|N\.V|K\.K|plc|LLC|A/S|AB|GmbH|Limited)\.)\s+"
+    r"(?=[A-Z][a-z])")
 
 
 @dataclass(frozen=True, slots=True)
 class ExtractContext:
-    """What extraction knows beyond the text: the filer's own names, alias tables and the
-    partners and products learned from the company's earlier releases."""
+    """What extraction knows beyond the text: the filer's own names, alias tables (configured
+    and learned), and the company's (partner, product) pairs with their relationship."""
 
     own_names: tuple[str, ...] = ()
-    partner_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    product_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    partner_aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    product_aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     known_partners: tuple[str, ...] = ()
     known_products: tuple[str, ...] = ()
     release_date: date | None = None
+    # (partner, product, relationship, active) for every pair of the company's ledger
+    pairs: tuple[tuple[str, str, str | None, bool], ...] = ()
+    # keys of the company names EDGAR knows (see ``watcher.mentions.company_list_keys``)
+    company_names: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
-class _Mention:
-    name: str
-    start: int
+class Extraction:
+    """Everything extraction found in one release."""
 
+    facts: tuple[Fact, ...]
+    about: tuple[AboutPair, ...] | None  # None: the release has no About list of partners
+    aliases: tuple[AliasLink, ...] = ()
+    about_products: tuple[str, ...] = ()  # every product the About paragraph names
+
+
+@dataclass(slots=True)
+class _Scope:
+    """What the sentences so far were about: "the companies", "the trial" resolve to it."""
+
+    partner: str | None = None
+    product: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    text: str
+    section: str
+    prose: bool
+    paragraph: int
+
+
+# --------------------------------------------------------------------------- helpers
 
 def canonical_org(name: str) -> str:
-    """``Pembury Pharmaceuticals plc`` -> ``Pembury Pharmaceuticals``: legal suffix dropped."""
-    name = " ".join(name.replace("\u00a0", " ").split()).strip(" ,")
-    previous = None
-    while previous != name:
-        previous = name
-        name = re.sub(rf",?\s+(?:{LEGAL_SUFFIXES})$", "", name).strip(" ,")
-    return name
-
-
-class _Names:
-    """Partner and product recognizers for one release, built once per release."""
-
-    def __init__(self, release: Release, context: ExtractContext) -> None:
-        self.context = context
-        own = {n.lower() for n in context.own_names if n}
-        own |= {canonical_org(n).lower() for n in context.own_names if n}
-        own |= {canonical_org(n).split()[0].lower() for n in context.own_names if n.strip()}
-        own |= _own_names_from_text(release)
-        self.own = own
-        alias_to_canonical: dict[str, str] = {}
-        for canonical, aliases in context.partner_aliases.items():
-            for alias in (canonical, *aliases):
-                alias_to_canonical[alias] = canonical
-        for partner in context.known_partners:
-            alias_to_canonical.setdefault(partner, partner)
-        self.partner_alias = alias_to_canonical
-        self.product_alias: dict[str, str] = {}
-        for canonical, aliases in context.product_aliases.items():
-            for alias in (canonical, *aliases):
-                self.product_alias[alias.lower()] = canonical
-        for product in context.known_products:
-            self.product_alias.setdefault(product.lower(), product)
-
-    def is_own(self, name: str) -> bool:
-        lowered = canonical_org(name).lower()
-        return lowered in self.own or lowered.split()[0] in self.own
-
-    def canonical_partner(self, name: str) -> str | None:
-        name = canonical_org(name)
-        if not name or name.lower() in _NOT_NAMES or self.is_own(name):
-            return None
-        words = name.split()
-        if all(w.lower() in _NOT_NAMES for w in words):
-            return None
-        if name in self.partner_alias:
-            return self.partner_alias[name]
-        for alias, canonical in self.partner_alias.items():
-            # "Pembury" refers to the known "Pembury Pharmaceuticals".
-            if canonical_org(alias).split()[0] == words[0]:
-                return canonical
-        return name
-
-    def partners(self, sentence: str) -> list[_Mention]:
-        found: dict[str, int] = {}
-
-        def add(raw: str, start: int) -> None:
-            canonical = self.canonical_partner(raw)
-            if canonical and canonical not in found:
-                found[canonical] = start
-
-        for alias in sorted(self.partner_alias, key=len, reverse=True):
-            for m in re.finditer(rf"\b{re.escape(alias)}\b", sentence):
-                add(alias, m.start())
-            short = canonical_org(alias).split()[0]
-            if len(short) > 3:
-                for m in re.finditer(rf"\b{re.escape(short)}\b", sentence):
-                    add(alias, m.start())
-        for pattern in (_ORG_WITH_SUFFIX, _ORG_WITH_INDUSTRY, _CONTEXT_NAME, _SUBJECT_NAME):
-            for m in pattern.finditer(sentence):
-                raw = m.group(0) if pattern is _ORG_WITH_SUFFIX else m.group(1)
-                raw = _trim_leading_common(raw)
-                if raw and not _looks_like_product(raw):
-                    add(raw, m.start(1))
-        return sorted((_Mention(n, s) for n, s in found.items()), key=lambda m: m.start)
-
-    def products(self, sentence: str) -> list[_Mention]:
-        found: dict[str, int] = {}
-        lowered = sentence.lower()
-        for alias, canonical in self.product_alias.items():
-            index = lowered.find(alias)
-            if index >= 0 and canonical not in found:
-                found[canonical] = index
-        for m in _INN.finditer(sentence):
-            name = m.group(0)
-            at_sentence_start = not sentence[:m.start()].strip(' "(')
-            if at_sentence_start and name[1:].islower():
-                name = name.lower()  # "Cantuzumab mertansine is ..." names "cantuzumab ..."
-            canonical = self.product_alias.get(name.lower(), name)
-            found.setdefault(canonical, m.start())
-        for m in _CODE_NAME.finditer(sentence):
-            name = m.group(0)
-            if _NOT_PRODUCTS.match(name) or re.fullmatch(r"(19|20)\d\d", name):
-                continue
-            if not re.search(r"[A-Za-z]", name) or not re.search(r"\d", name):
-                continue
-            canonical = self.product_alias.get(name.lower(), name)
-            if any(canonical in other and canonical != other for other in found):
-                continue
-            found.setdefault(canonical, m.start())
-        return sorted((_Mention(n, s) for n, s in found.items()), key=lambda m: m.start)
-
-
-def _trim_leading_common(raw: str) -> str:
-    words = raw.split()
-    while words and words[0].lower() in _NOT_NAMES:
-        words = words[1:]
-    return " ".join(words)
-
-
-def _looks_like_product(raw: str) -> bool:
-    return bool(_CODE_NAME.fullmatch(raw)) and bool(re.search(r"\d", raw))
+    """``Northwind Pharmaceuticals plc`` -> ``Northwind Pharmaceuticals``: legal suffix dropped."""
+    return strip_suffix(name)
 
 
 _FILER_BEFORE_TICKER = re.compile(
-    rf"((?:{_CAP_WORD}[\s,]+){{1,4}}?(?:(?:{LEGAL_SUFFIXES})\s*)?)"
-    r"\((?:Nasdaq|NASDAQ|NYSE|AMEX|OTC|TSX|LSE|Nasdaq GM|NYSE American)[^)]*\)"
+    r"((?:[A-Z][\w&.'’\-]*[\s,]+){1,5}?)\((?:Nasdaq|NASDAQ|NYSE|AMEX|OTC|TSX|LSE|"
+    r"Nasdaq GM|NYSE American)[^)]*\)"
 )
 
 
 def filer_name(release: Release) -> str | None:
     """The filer names itself before its ticker: "Acme Bio, Inc. (Nasdaq: ACME)"."""
-    for paragraph in release.paragraphs[:3]:
+    for paragraph in release.paragraphs[:4]:
         m = _FILER_BEFORE_TICKER.search(paragraph.text)
         if m:
-            name = canonical_org(m.group(1))
+            words = m.group(1).split()
+            while words and words[0].lower() in ("the", "and", "today", "--", "-"):
+                words = words[1:]
+            name = canonical_org(" ".join(words))
             if name:
                 return name
     return None
 
 
-def _own_names_from_text(release: Release) -> set[str]:
-    name = filer_name(release)
-    return {name.lower(), name.split()[0].lower()} if name else set()
+def _phase_status(token: str) -> str:
+    token = token.upper().replace(" ", "")
+    if "/" in token:
+        return "phase_1_2"
+    base = token.rstrip("AB")
+    return {"I": "phase_1", "1": "phase_1", "II": "phase_2", "2": "phase_2",
+            "III": "phase_3", "3": "phase_3"}.get(base, "phase_1")
 
 
-def sentence_modality(sentence: str, trigger: Trigger, match: re.Match[str],
+def _split_sentences(text: str, sentences: Sequence[str]) -> list[str]:
+    """The normalizer's sentences, split again after a legal suffix that ends a sentence
+    ("... Westmark Chemie AG. Northwind licensed ...")."""
+    joined: list[str] = []
+    for sentence in sentences or (text,):
+        if joined and _ENDS_WITH_SUFFIX.search(joined[-1]) and re.match(r"\s*[(a-z0-9]",
+                                                                        sentence):
+            joined[-1] = f"{joined[-1]} {sentence}"  # "Northwind Pharma K.K. (Osaka) today"
+        else:
+            joined.append(sentence)
+    out: list[str] = []
+    for sentence in joined:
+        for part in _SUFFIX_SENTENCE_END.sub("\\1\n", sentence).split("\n"):
+            if part.strip():
+                out.extend(_bounded(part))
+    return out
+
+
+def _bounded(sentence: str, limit: int = MAX_SENTENCE) -> Iterator[str]:
+    """A "sentence" longer than any prose sentence (a table flattened into text, a page of
+    capitals) is cut at clause boundaries, so that no rule looks at more than ``limit``."""
+    while len(sentence) > limit:
+        cut = max(sentence.rfind("; ", 0, limit), sentence.rfind(", ", 0, limit))
+        cut = cut + 2 if cut > limit // 2 else limit
+        yield sentence[:cut]
+        sentence = sentence[cut:]
+    if sentence.strip():
+        yield sentence
+
+
+_ROUGH_END = re.compile(r"(?<=[a-z0-9)”\"'][.!?])\s+(?=[\"“(]?[A-Z0-9])")
+_NOT_AN_END = re.compile(
+    r"\b(?:Inc|Ltd|Corp|Co|No|Nos|Mr|Mrs|Ms|Dr|Prof|Jr|Sr|St|vs|approx|Jan|Feb|Mar|Apr|"
+    r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|U\.S|e\.g|i\.e|Ph\.D|M\.D)\.$")
+
+
+def _rough_sentences(text: str) -> list[str]:
+    """Sentences of a text the normalizer did not split (a bullet cut out of a table)."""
+    out: list[str] = []
+    start = 0
+    for m in _ROUGH_END.finditer(text):
+        candidate = text[start:m.start()]
+        if _NOT_AN_END.search(candidate):
+            continue
+        out.append(candidate.strip())
+        start = m.end()
+    out.append(text[start:].strip())
+    return [s for s in out if s]
+
+
+def _units(release: Release) -> Iterator[_Unit]:
+    """The release's sentences worth reading, in order: forward-looking statements and
+    contacts skipped, headline fragments and datelines cut off, bullets read as prose."""
+    for index, paragraph in enumerate(release.paragraphs):
+        text = paragraph.text
+        if paragraph.section in ("forward_looking", "contacts"):
+            continue
+        if _FLS_TEXT.search(text[:400]) or _CONTACT_TEXT.match(text):
+            continue
+        if index < 4:
+            m = _DATELINE.match(text)
+            if m and re.search(r"[A-Z]{3,}", text[:m.end()]):
+                text = text[m.end():]
+        prose = True
+        if paragraph.kind == "table_row" or " | " in text:
+            bullet = _BULLET.match(text)
+            if bullet:
+                text = text[bullet.end():].replace(" | ", " ")
+            else:
+                prose = False
+        else:
+            bullet = _BULLET.match(text)
+            if bullet:
+                text = text[bullet.end():]
+        if prose and not re.search(r"[.!?\"”)]\s*$", text) and len(text.split()) < 30:
+            continue  # a headline or a subheading: its news is told again in the body
+        sentences = paragraph.sentences if text == paragraph.text and paragraph.sentences \
+            else _rough_sentences(text)
+        for sentence in _split_sentences(text, sentences):
+            yield _Unit(sentence, paragraph.section, prose, index)
+
+
+def _dates(text: str) -> Iterator[tuple[int, int, int | None, int | None]]:
+    """(year, start offset, month, day) of each date in a text."""
+    for m in _DATE.finditer(text):
+        if m.group("yonly"):
+            yield int(m.group("yonly")), m.start(), None, None
+            continue
+        month_word = m.group("month").lower()[:3]
+        month = _MONTH_ABBR.get(month_word)
+        day = int(m.group("day")) if m.group("day") else None
+        yield int(m.group("year")), m.start(), month, day
+
+
+def _is_old(year: int, month: int | None, day: int | None, release_date: date) -> bool:
+    """A date more than about six months before the release is history, not news."""
+    if month is None:
+        return year < release_date.year
+    if day is None:
+        day = 28
+    try:
+        when = date(year, month, day)
+    except ValueError:
+        return False
+    return when < release_date - timedelta(days=183)
+
+
+def _clause(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """The clause around a trigger: cut at semicolons, relative clauses and new subjects."""
+    left = 0
+    right = len(sentence)
+    for m in _CLAUSE_BREAK.finditer(sentence):
+        if m.end() <= start:
+            left = m.end()
+        elif m.start() >= end and m.start() < right:
+            right = m.start()
+            break
+    for m in _RELATIVE.finditer(sentence):
+        if m.start() <= start and end <= m.end():  # the trigger is inside the relative clause
+            return max(left, m.start()), min(right, m.end())
+        if start < m.start() < right:
+            right = m.start()  # a relative clause after the trigger says something else
+    return left, right
+
+
+def sentence_modality(sentence: str, trigger: Trigger, start: int, end: int,
                       release_date: date | None) -> Modality:
-    """How the sentence holds the fact: stated, negated, hedged, conditional or historical."""
-    before = sentence[:match.start()]
-    if _CONDITIONAL.search(sentence):
+    """How a sentence holds the fact its trigger states (see the module docstring)."""
+    sentence = _MONTH_MAY.sub("Mai", sentence)  # "In May 2001" is no hedge
+    c_start, c_end = _clause(sentence, start, end)
+    before = sentence[c_start:start]
+    sentence_before = sentence[:start].rsplit(";", 1)[-1]  # an "if" governs the rest
+    after = sentence[end:c_end]
+    phrase = sentence[start:end]
+    if _CONDITIONAL_BEFORE.search(sentence_before) or _CONDITIONAL_AFTER.match(after) \
+            or _COUNTERFACTUAL.match(sentence):
         return "conditional"
-    if not trigger.opt_out and _NEGATED.search(before[-40:]):
+    if trigger.status == "rights_returned" and re.search(
+            r"\b(?:will|would|shall)\b", phrase + " " + before[-60:], re.IGNORECASE):
+        return "conditional"  # rights that will revert: on a date, or if something happens
+    if not trigger.intrinsic and _NEGATION.search(before[-60:]):
         return "negated"
-    window = before[-80:]
-    if _HEDGED.search(window) and not re.search(r"\b(?:has|have|had)\b", match.group(0)):
+    if trigger.intrinsic and re.search(r"\b(?:not|never|no)\b", before[-25:], re.IGNORECASE):
+        return "negated"
+    # An infinitive ("expects to file ... and to begin") hangs on a verb further back.
+    reach = len(before) if re.search(r"\bto\s+$", before) else 80
+    if _STRONG_HEDGE.search(before[-max(reach, 90):]):
         return "hedged"
-    if _HISTORICAL.search(sentence):
+    reported = _REPORTED_DECISION.search(before) is not None
+    weak = _WEAK_HEDGE.search(before[-reach:])
+    if reported and weak and weak.group(0).lower() in ("will", "shall"):
+        weak = None  # "X has informed us that it will terminate": a decision, announced
+    if not trigger.intrinsic and (weak or re.match(r"\s+(?:will|would|shall|may)\b", after)):
+        return "hedged"
+    # When the event happened: the clause before the trigger (without the relative clauses
+    # it contains) and its complement up to the next comma or relative clause.
+    left = _RELATIVE.sub(",", sentence[c_start:start])
+    right = re.split(r",|;|\b(?:that|which|who|whom|when|where|after|before|following|"
+                     r"since)\b", sentence[end:c_end], maxsplit=1)[0]
+    when_text = left + phrase + right
+    if _HISTORICAL.search(when_text) or re.search(r"\bsince\b[^,;]{0,30}(?:19|20)\d\d",
+                                                 sentence[end:c_end][:60]):
         return "historical"
     if release_date is not None:
-        years = [int(y) for y in _YEAR.findall(sentence)]
-        if years and max(years) < release_date.year:
-            return "historical"
+        for year, _offset, month, day in _dates(when_text):
+            if _is_old(year, month, day, release_date):
+                return "historical"
     return "stated"
 
 
-def extract_facts(release: Release, context: ExtractContext | None = None) -> list[Fact]:
-    """Every partner-status fact of a release; the forward-looking section is skipped."""
-    ctx = context or ExtractContext(release_date=release.dateline_date)
-    if ctx.release_date is None and release.dateline_date is not None:
-        ctx = ExtractContext(ctx.own_names, ctx.partner_aliases, ctx.product_aliases,
-                             ctx.known_partners, ctx.known_products, release.dateline_date)
-    names = _Names(release, ctx)
-    facts: list[Fact] = []
-    last_partner: str | None = None
-    last_product: str | None = None
-    section = ""
-    for paragraph in release.paragraphs:
-        if paragraph.section in ("forward_looking", "contacts"):
-            continue
-        if paragraph.section != section:
-            # references ("the product", an unnamed partner) resolve within a section
-            last_partner = last_product = None
-            section = paragraph.section
-        for sentence in paragraph.sentences or (paragraph.text,):
-            partners = names.partners(sentence)
-            products = names.products(sentence)
-            for fact in _sentence_facts(sentence, paragraph.section, partners, products,
-                                        last_partner, last_product, ctx.release_date):
-                facts.append(fact)
-            if partners:
-                last_partner = partners[-1].name
+# --------------------------------------------------------------------------- extraction
+
+class _Extractor:
+    def __init__(self, release: Release, context: ExtractContext) -> None:
+        self.context = context
+        self.release_date = context.release_date or release.dateline_date
+        own = list(context.own_names)
+        filer = filer_name(release)
+        if filer:
+            own.append(filer)
+        self.units = list(_units(release))
+        tables = NameTables(
+            own_names=tuple(own),
+            partner_aliases=context.partner_aliases,
+            product_aliases=context.product_aliases,
+            known_partners=context.known_partners,
+            known_products=context.known_products,
+            company_names=context.company_names,
+        )
+        self.names = Recognizer(tables, [u.text for u in self.units])
+        self.about_paragraphs: set[int] = set()
+        # pairs known before and during this release: partner -> products, product -> partners
+        self.relationship: dict[tuple[str, str], str | None] = {}
+        self.active: dict[tuple[str, str], bool] = {}
+        for partner, product, relationship, active in context.pairs:
+            p = self.names.canonical_org(partner) or partner
+            q = (self.names.canonical_product(product) or product) if product else ""
+            self.relationship[(p, q)] = relationship
+            self.active[(p, q)] = active
+
+    # -- pair knowledge -------------------------------------------------------------------
+    def partners_of(self, product: str) -> list[str]:
+        return [p for (p, q), rel in self.relationship.items()
+                if q == product and rel not in ENDED and self.active.get((p, q), True)]
+
+    def products_of(self, partner: str) -> list[str]:
+        return [q for (p, q), rel in self.relationship.items()
+                if p == partner and q and rel not in ENDED]
+
+    def note_pair(self, partner: str, product: str | None, status: str | None) -> None:
+        key = (partner, product or "")
+        old = self.relationship.get(key)
+        if status is not None and (old is None or RELATIONSHIP_RANK.get(status, 0) >=
+                                   RELATIONSHIP_RANK.get(old, 0)):
+            self.relationship[key] = status
+        elif key not in self.relationship:
+            self.relationship[key] = None
+
+    # -- the pass -------------------------------------------------------------------------
+    def run(self) -> Extraction:
+        about, about_products = self._about()
+        for pair in about or ():
+            self.note_pair(pair.partner, pair.product, pair.relationship)
+        facts: list[Fact] = []
+        scope = _Scope()
+        section = ""
+        for unit in self.units:
+            if unit.section != section:
+                scope = _Scope()
+                section = unit.section
+            orgs = [o for o in self.names.orgs(unit.text)
+                    if not _REGULATORS.search(o.surface)]
+            products = self.names.products(unit.text)
+            if unit.prose:
+                facts.extend(self._sentence_facts(unit, orgs, products, scope))
+            if orgs:
+                scope.partner = orgs[-1].name
             if products:
-                last_product = products[0].name
-    return _dedupe(facts)
+                scope.product = products[0].name
+        return Extraction(tuple(_dedupe(facts)), about, tuple(self.names.learned),
+                          about_products)
 
+    def _about(self) -> tuple[tuple[AboutPair, ...] | None, tuple[str, ...]]:
+        """The partner pairs of the About paragraph that describes the filer (not a
+        partner's own About), and every product it names (listed with a partner or not)."""
+        chosen = self._about_sentences(lambda u: u.section == "about")
+        if not chosen:
+            # no section was labelled "about": the filer's boilerplate in the last two thirds
+            last = max((u.paragraph for u in self.units), default=0)
+            chosen = self._about_sentences(
+                lambda u: u.paragraph > last // 3 and u.section not in ("quotes", "tables"),
+                describing=True)
+        if not chosen:
+            return None, ()
+        products = tuple(dict.fromkeys(p.name for sentence in chosen
+                                       for p in self.names.products(sentence)))
+        pairs = about_pairs(chosen, self.names)
+        return (tuple(pairs) if pairs else None), products
 
-def _nearest(mentions: Sequence[_Mention], position: int) -> str | None:
-    if not mentions:
-        return None
-    return min(mentions, key=lambda m: abs(m.start - position)).name
+    def _about_sentences(self, keep: Callable[[_Unit], bool], *,
+                         describing: bool = False) -> list[str]:
+        paragraphs: dict[int, list[str]] = {}
+        for unit in self.units:
+            if unit.prose and keep(unit):
+                paragraphs.setdefault(unit.paragraph, []).append(unit.text)
+        chosen: list[str] = []
+        for index, sentences in sorted(paragraphs.items()):
+            opening = sentences[0]
+            first = re.match(r"[\w&.'’\-]+(?:\s+[\w&.'’\-]+){0,3}", opening)
+            own = first is not None and (self.names.is_own(first.group(0)) or
+                                         self.names.is_own(first.group(0).split()[0]))
+            if own and describing and not _DESCRIBES_COMPANY.search(opening[:160]):
+                own = False
+            if own:
+                chosen.extend(sentences)
+                self.about_paragraphs.add(index)  # its facts restate, whatever its section
+            elif chosen:
+                break
+        return chosen
 
-
-def _sentence_facts(sentence: str, section: str, partners: Sequence[_Mention],
-                    products: Sequence[_Mention], last_partner: str | None,
-                    last_product: str | None, release_date: date | None) -> Iterable[Fact]:
-    fired: set[tuple[str, str]] = set()
-    covered: list[tuple[int, int]] = []
-    for trigger in TRIGGERS:
-        for match in trigger.pattern.finditer(sentence):
-            if any(s <= match.start() < e for s, e in covered):
+    def _sentence_facts(self, unit: _Unit, orgs: Sequence[Mention],
+                        products: Sequence[Mention], scope: _Scope) -> Iterator[Fact]:
+        sentence = unit.text
+        covered: list[tuple[int, int]] = []
+        fired: set[tuple[str, str, str | None, str | None]] = set()
+        lowered = sentence.lower()
+        for trigger in TRIGGERS:
+            if trigger.cues and not any(cue in lowered for cue in trigger.cues):
                 continue
-            partner = _nearest(partners, match.start()) or last_partner
-            product = _nearest(products, match.start())
-            referenced = product is None and _PRODUCT_REFERENCE.search(sentence) is not None
-            if product is None and referenced:
-                product = last_product
+            for match in trigger.pattern.finditer(sentence):
+                start, end = match.start(), match.end()
+                if trigger.field == "relationship" and any(
+                        start < e and s < end for s, e in covered):
+                    continue  # a stronger phrase already read these words
+                status = trigger.status
+                if status == "phase":
+                    token = _PHASE_TOKEN.search(match.group(0))
+                    if token is None:
+                        continue
+                    status = _phase_status(token.group(1))
+                fact = self._fact(unit, trigger, status, start, end, orgs, products, scope)
+                if fact is None:
+                    continue
+                key = (fact.field, fact.status, fact.partner, fact.product)
+                if key in fired:
+                    continue
+                fired.add(key)
+                if trigger.field == "relationship":
+                    covered.append((start, end + (40 if trigger.intrinsic else 0)))
+                if fact.field == "relationship" and fact.partner and fact.modality in (
+                        "stated", "historical"):
+                    self.note_pair(fact.partner, fact.product, fact.status)
+                yield fact
+
+    def _fact(self, unit: _Unit, trigger: Trigger, status: str, start: int, end: int,
+              orgs: Sequence[Mention], products: Sequence[Mention],
+              scope: _Scope) -> Fact | None:
+        sentence = unit.text
+        if trigger.rule == "relationship.acquired.completed":
+            return self._acquisition(unit, trigger, start, end, orgs, products)
+        if trigger.keyed_by == "partner":
+            partner = self._partner_near(sentence, orgs, start, end, scope)
+            if partner is None:
+                return None
+            product = self._product_for_partner(sentence, products, start, end, partner, scope,
+                                                trigger)
             if trigger.needs_product and product is None:
-                continue
-            if partner is None and trigger.field == "relationship":
-                continue
-            key = (trigger.field, trigger.status)
-            if key in fired:
-                continue
-            fired.add(key)
-            if trigger.opt_out:
-                covered.append((match.start(), match.end() + 60))
-            modality = sentence_modality(sentence, trigger, match, release_date)
-            confidence = 0.9 if partner and (product or not trigger.needs_product) else 0.7
-            if referenced:
-                confidence -= 0.1
-            yield Fact(partner=partner, product=product, field=trigger.field,
-                       status=trigger.status, modality=modality, evidence=sentence,
-                       rule=trigger.rule, section=section, confidence=round(confidence, 2))
+                return None
+        else:
+            product = self._product_near(sentence, products, start, end, scope, trigger)
+            if product is None:
+                return None
+            partner = self._partner_for_product(sentence, orgs, start, end, product, scope,
+                                                trigger)
+            if partner is None:
+                return None
+        if status == "rights_returned" and _PARTIAL_RIGHTS.search(sentence[start:end + 120]):
+            return None  # rights back in some territories: the partner keeps the rest
+        modality = sentence_modality(sentence, trigger, start, end, self.release_date)
+        if status == "resumed":
+            status = self._resumed_stage(sentence)
+        detail = ""
+        if trigger.field == "milestone" and modality == "stated" and _POTENTIAL_PAYMENT.search(
+                sentence[max(0, start - 40):end + 40]):
+            modality = "hedged"  # "up to $50 million", "eligible", "to date": no payment made
+        if trigger.field == "milestone":
+            amount = re.search(r"\$\s?([\d.,]+)\s*(million|billion|thousand|[mMbB]n?)?",
+                               sentence[max(0, start - 10):end + 60])
+            detail = _amount(amount.group(1), amount.group(2)) if amount else ""
+        section = "about" if unit.paragraph in self.about_paragraphs else unit.section
+        confidence = 0.9 if any(o.name == partner for o in orgs) and any(
+            p.name == product for p in products) else 0.75
+        if product and not any(p.name == product for p in products):
+            confidence -= 0.1
+        return Fact(partner=partner, product=product or None, field=trigger.field,
+                    status=status, modality=modality, evidence=sentence, rule=trigger.rule,
+                    section=section, confidence=round(confidence, 2), detail=detail)
+
+    def _resumed_stage(self, sentence: str) -> str:
+        m = _PHASE_TOKEN.search(sentence)
+        return _phase_status(m.group(1)) if m else "resumed"
+
+    def _acquisition(self, unit: _Unit, trigger: Trigger, start: int, end: int,
+                     orgs: Sequence[Mention], products: Sequence[Mention]) -> Fact | None:
+        """"X completed its acquisition of Y": the deals of Y (a partner) were acquired."""
+        after = [o for o in orgs if o.start >= end and o.start - end < 5]
+        if not after:
+            return None
+        target = after[0].name
+        if not any(p == target for p, _q in self.relationship):
+            return None
+        modality = sentence_modality(unit.text, trigger, start, end, self.release_date)
+        product = next((p.name for p in products
+                        if (target, p.name) in self.relationship), None)
+        if product is None:
+            candidates = self.products_of(target)
+            product = candidates[0] if len(candidates) == 1 else None
+        return Fact(partner=target, product=product, field="relationship", status="acquired",
+                    modality=modality, evidence=unit.text, rule=trigger.rule,
+                    section="about" if unit.paragraph in self.about_paragraphs else unit.section,
+                    confidence=0.85)
+
+    # -- argument resolution --------------------------------------------------------------
+    @staticmethod
+    def _distance(m: Mention, start: int, end: int, sentence: str, prefer: str) -> int:
+        if m.end <= start:
+            gap, side = start - m.end, "before"
+        elif m.start >= end:
+            gap, side = m.start - end, "after"
+        else:
+            gap, side = 0, "inside"
+        between = sentence[min(m.end, end):max(m.start, start)]
+        if ";" in between:
+            gap += 300
+        if (prefer == "after" and side == "before") or (prefer == "before" and side == "after"):
+            gap += 40
+        return gap
+
+    def _partner_near(self, sentence: str, orgs: Sequence[Mention], start: int, end: int,
+                      scope: _Scope) -> str | None:
+        if orgs:
+            best = min(orgs, key=lambda o: self._distance(o, start, end, sentence, "near"))
+            if self._distance(best, start, end, sentence, "near") < 200:
+                return best.name
+        if scope.partner and _PARTNER_REFERENCE.search(sentence):
+            return scope.partner
+        return None
+
+    def _product_for_partner(self, sentence: str, products: Sequence[Mention], start: int,
+                             end: int, partner: str, scope: _Scope,
+                             trigger: Trigger) -> str | None:
+        if products:
+            best = min(products,
+                       key=lambda p: self._distance(p, start, end, sentence, "after"))
+            if self._distance(best, start, end, sentence, "after") < 160:
+                return best.name
+        if trigger.status in ("extended", "expanded", "collaborating") and \
+                not _AGREEMENT_REFERENCE.search(sentence[max(0, start - 10):end + 30]):
+            return None  # a research collaboration as a whole
+        if _AGREEMENT_REFERENCE.search(sentence) or _PRODUCT_REFERENCE.search(sentence) \
+                or trigger.needs_product or trigger.status in _DEAL_LEVEL:
+            if scope.product and (partner, scope.product) in self.relationship:
+                return scope.product
+            candidates = self.products_of(partner)
+            if len(candidates) == 1 and (partner, "") not in self.relationship:
+                return candidates[0]
+            if scope.product and scope.partner == partner:
+                return scope.product
+        return None
+
+    def _product_near(self, sentence: str, products: Sequence[Mention], start: int, end: int,
+                      scope: _Scope, trigger: Trigger) -> str | None:
+        if products:
+            prefer = "after"
+            best = min(products,
+                       key=lambda p: self._distance(p, start, end, sentence, prefer))
+            if self._distance(best, start, end, sentence, prefer) < 150:
+                return best.name
+        if scope.product and (_PRODUCT_REFERENCE.search(sentence) or not products):
+            return scope.product
+        return None
+
+    def _partner_for_product(self, sentence: str, orgs: Sequence[Mention], start: int,
+                             end: int, product: str, scope: _Scope,
+                             trigger: Trigger) -> str | None:
+        holders = self.partners_of(product)
+        if trigger.status == "rights_returned":
+            holders = [p for (p, q), rel in self.relationship.items()
+                       if q == product and rel != "rights_returned"] or holders
+        named = [o for o in orgs if o.name in holders]
+        if named:
+            return min(named, key=lambda o: self._distance(o, start, end, sentence,
+                                                           "near")).name
+        if len(holders) == 1:
+            return holders[0]
+        if scope.partner in holders:
+            return scope.partner
+        if not holders and orgs and trigger.field == "stage":
+            # a product first seen with its partner in this very sentence
+            return None
+        return None
+
+
+def _amount(number: str, unit: str | None) -> str:
+    try:
+        value = float(number.replace(",", ""))
+    except ValueError:
+        return number
+    scale = {"million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "b": 1e9, "bn": 1e9,
+             "thousand": 1e3}.get((unit or "").lower(), 1.0)
+    return str(round(value * scale))
 
 
 def _dedupe(facts: Sequence[Fact]) -> list[Fact]:
@@ -435,3 +951,14 @@ def _dedupe(facts: Sequence[Fact]) -> list[Fact]:
             seen.add(key)
             out.append(fact)
     return out
+
+
+def extract_release(release: Release, context: ExtractContext | None = None) -> Extraction:
+    """Facts, About-list pairs and learned aliases of one release."""
+    return _Extractor(release, context or ExtractContext()).run()
+
+
+def extract_facts(release: Release, context: ExtractContext | None = None) -> list[Fact]:
+    """Every partner-status fact of a release; the forward-looking section is skipped."""
+    return list(extract_release(release, context).facts)
+

@@ -192,6 +192,7 @@ class Fact:
     rule: str
     section: str = "body"
     confidence: float = 0.8
+    detail: str = ""  # e.g. the amount of a milestone payment, "5000000"
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,8 +235,40 @@ class WatchItem:
 
 
 @dataclass(frozen=True, slots=True)
+class TimelineItem:
+    """One step in the life of a (partner, product) pair: a change, or a status learned from
+    a restatement (``kind`` ``"seeded"``) that set what was already true."""
+
+    accession: str
+    filed: date | None
+    kind: str
+    field: FactField | None
+    status: str | None
+    evidence: str
+    rule: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AliasLink:
+    """Another name of a partner (a rename, a merger, an acquirer that took over the deal) or
+    of a product (code name -> generic name -> brand), learned from text or configured."""
+
+    kind: Literal["partner", "product"]
+    alias: str
+    canonical: str
+    evidence: str = ""
+    rule: str = ""
+    accession: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class LedgerEntry:
-    """The state of one (partner, product) pair of one company; product ``""`` = platform."""
+    """The state of one (partner, product) pair of one company; product ``""`` = platform.
+
+    ``in_about`` says whether the latest release that carried an About list of partners
+    listed this pair (the next release's list is diffed against it); ``active`` turns False
+    when the pair left that list unannounced; ``milestones`` are the payments already
+    reported (so a payment restated as revenue is not a new milestone)."""
 
     partner: str
     product: str
@@ -247,6 +280,10 @@ class LedgerEntry:
     last_filed: date | None = None
     relationship_source: PreviousMention | None = None
     stage_source: PreviousMention | None = None
+    active: bool = True
+    in_about: bool = False
+    milestones: tuple[str, ...] = ()
+    history: tuple[TimelineItem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

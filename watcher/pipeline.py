@@ -12,18 +12,19 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from watcher.alerts import build_alert
 from watcher.clock import Clock
 from watcher.compare import compare_release
 from watcher.config import Config
 from watcher.errors import FetchError, NormalizeError, NotFoundError, ParseError, ThrottledError
-from watcher.extract import ExtractContext, extract_facts
+from watcher.extract import ExtractContext, extract_release
 from watcher.http import EdgarClient
-from watcher.ledger import PairKey, apply_facts
+from watcher.ledger import PairKey, apply_extraction
 from watcher.models import (
     Alert,
+    AliasLink,
     Change,
     Company,
     Comparison,
@@ -51,6 +52,7 @@ class Analysis:
     changes: tuple[Change, ...]
     watch: tuple[WatchItem, ...]
     entries: tuple[LedgerEntry, ...]
+    aliases: tuple[AliasLink, ...] = ()
 
 
 @dataclass(slots=True)
@@ -64,15 +66,29 @@ class FilingOutcome:
 
 
 def extract_context(config: Config | None, company: Company, release: Release,
-                    ledger: dict[PairKey, LedgerEntry]) -> ExtractContext:
-    aliases = config.aliases if config is not None else None
+                    ledger: dict[PairKey, LedgerEntry], learned: Sequence[AliasLink] = (),
+                    filed: date | None = None,
+                    company_names: frozenset[str] = frozenset()) -> ExtractContext:
+    """What extraction needs besides the text: the company's names, the configured aliases
+    and those learned from its earlier releases, and its ledger's pairs."""
+    configured = config.aliases if config is not None else None
+    partners: dict[str, list[str]] = {k: list(v) for k, v in
+                                      (configured.partners if configured else {}).items()}
+    products: dict[str, list[str]] = {k: list(v) for k, v in
+                                      (configured.products if configured else {}).items()}
+    for link in learned:
+        table = partners if link.kind == "partner" else products
+        table.setdefault(link.canonical, []).append(link.alias)
     return ExtractContext(
         own_names=tuple(n for n in (company.name,) if n),
-        partner_aliases={k: tuple(v) for k, v in (aliases.partners if aliases else {}).items()},
-        product_aliases={k: tuple(v) for k, v in (aliases.products if aliases else {}).items()},
+        partner_aliases={k: tuple(v) for k, v in partners.items()},
+        product_aliases={k: tuple(v) for k, v in products.items()},
         known_partners=tuple(sorted({e.partner for e in ledger.values()})),
         known_products=tuple(sorted({e.product for e in ledger.values() if e.product})),
-        release_date=release.dateline_date,
+        release_date=release.dateline_date or filed,
+        pairs=tuple((e.partner, e.product, e.relationship, e.active)
+                    for _, e in sorted(ledger.items())),
+        company_names=company_names,
     )
 
 
@@ -81,10 +97,12 @@ def analyze_release(release: Release, history: Sequence[StoredRelease],
                     accession: str, filed_on: Filing) -> Analysis:
     """compare -> extract -> ledger for one release. Pure."""
     comparison = compare_release(release.paragraphs, history)
-    facts = extract_facts(release, context)
-    update = apply_facts(ledger, facts, accession=accession,
-                         filed=filed_on.filed or release.dateline_date)
-    return Analysis(comparison, tuple(facts), update.changes, update.watch, update.entries)
+    extraction = extract_release(release, context)
+    update = apply_extraction(ledger, extraction, accession=accession,
+                              filed=filed_on.filed or release.dateline_date)
+    aliases = tuple(replace(a, accession=accession) for a in update.aliases)
+    return Analysis(comparison, extraction.facts, update.changes, update.watch,
+                    update.entries, aliases)
 
 
 class Pipeline:
@@ -97,6 +115,10 @@ class Pipeline:
         self.http = http
         self.clock = clock
         self.route = route
+        # Keys of the company names EDGAR knows (``watcher.mentions.company_list_keys`` of
+        # company_tickers.json titles), for partners named without a corporate suffix; set by
+        # whoever loads that list.
+        self.company_names: frozenset[str] = frozenset()
 
     async def process(self, row: FilingRow) -> FilingOutcome:
         """Fetch and store one claimed filing; failures are recorded, never raised."""
@@ -192,13 +214,15 @@ class Pipeline:
                               exclude_accession=filing.accession,
                               limit=self.config.pipeline.history)
         ledger = uow.ledger(filing.cik)
-        context = extract_context(self.config, company, release, ledger)
+        context = extract_context(self.config, company, release, ledger,
+                                  uow.aliases(filing.cik), filing.filed, self.company_names)
         analysis = analyze_release(release, history, ledger, context,
                                    accession=filing.accession, filed_on=filing)
         release_id = uow.save_release(filing.cik, filing, exhibit.doc_type, release, now)
         uow.save_analysis(release_id, analysis.comparison, analysis.facts, analysis.changes,
                           analysis.watch)
         uow.save_ledger(filing.cik, analysis.entries, now)
+        uow.save_aliases(filing.cik, analysis.aliases, now)
         if not notify or not analysis.changes:
             return None
         alert = build_alert(company=company, filing=filing, exhibit=exhibit, release=release,

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from watcher.models import (
     Alert,
+    AliasLink,
     Change,
     Company,
     Comparison,
@@ -107,6 +108,14 @@ class UnitOfWork(ABC):
     @abstractmethod
     def ledger(self, cik: int) -> dict[tuple[str, str], LedgerEntry]:
         """The company's ledger keyed by (partner, product)."""
+
+    @abstractmethod
+    def aliases(self, cik: int) -> list[AliasLink]:
+        """The other names of the company's partners and products learned so far."""
+
+    @abstractmethod
+    def save_aliases(self, cik: int, aliases: Sequence[AliasLink], now: datetime) -> None:
+        """Keep new aliases (an alias already known keeps its first canonical name)."""
 
     @abstractmethod
     def release_exists(self, accession: str, doc_type: str) -> bool:
@@ -242,6 +251,9 @@ class Store(ABC):
     # -- reads for commands -----------------------------------------------------------
     @abstractmethod
     def ledger(self, cik: int) -> list[LedgerEntry]: ...
+
+    @abstractmethod
+    def aliases(self, cik: int) -> list[AliasLink]: ...
 
     @abstractmethod
     def releases(self, cik: int, limit: int = 1000) -> list[StoredRelease]: ...

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from watcher.models import (
+    AliasLink,
     Change,
     Comparison,
     Fact,
@@ -15,6 +16,7 @@ from watcher.models import (
     Paragraph,
     PreviousMention,
     Release,
+    TimelineItem,
     WatchItem,
 )
 
@@ -69,20 +71,40 @@ def ledger_to_json(entry: LedgerEntry) -> str:
     return dumps(asdict(entry))
 
 
+def _timeline(items: list[dict[str, Any]] | None) -> tuple[TimelineItem, ...]:
+    return tuple(
+        TimelineItem(accession=i["accession"], filed=_date(i["filed"]), kind=i["kind"],
+                     field=i.get("field"), status=i.get("status"), evidence=i["evidence"],
+                     rule=i.get("rule", ""))
+        for i in items or ()
+    )
+
+
 def ledger_from_json(text: str) -> LedgerEntry:
+    """Rows written before a field existed load with that field's default."""
     data = json.loads(text)
     return LedgerEntry(
         partner=data["partner"],
         product=data["product"],
-        relationship=data["relationship"],
-        stage=data["stage"],
-        first_accession=data["first_accession"],
-        first_filed=_date(data["first_filed"]),
-        last_accession=data["last_accession"],
-        last_filed=_date(data["last_filed"]),
-        relationship_source=_mention(data["relationship_source"]),
-        stage_source=_mention(data["stage_source"]),
+        relationship=data.get("relationship"),
+        stage=data.get("stage"),
+        first_accession=data.get("first_accession", ""),
+        first_filed=_date(data.get("first_filed")),
+        last_accession=data.get("last_accession", ""),
+        last_filed=_date(data.get("last_filed")),
+        relationship_source=_mention(data.get("relationship_source")),
+        stage_source=_mention(data.get("stage_source")),
+        active=bool(data.get("active", True)),
+        in_about=bool(data.get("in_about", False)),
+        milestones=tuple(data.get("milestones", ())),
+        history=_timeline(data.get("history")),
     )
+
+
+def alias_from_row(kind: str, alias: str, canonical: str, evidence: str, rule: str,
+                   accession: str) -> AliasLink:
+    return AliasLink(kind="product" if kind == "product" else "partner", alias=alias,
+                     canonical=canonical, evidence=evidence, rule=rule, accession=accession)
 
 
 def facts_to_json(facts: list[Fact]) -> str:

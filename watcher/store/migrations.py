@@ -125,4 +125,20 @@ MIGRATIONS: list[list[str]] = [
             last_success_at TEXT,
             last_error TEXT)""",
     ],
+    # 4 (issue 6, partner ledger): the ledger's aliases - other names of a company's partners
+    #   (renames, mergers, an acquirer that took over the deal) and products (code name ->
+    #   generic name -> brand), learned from the releases, so that they are never reported as
+    #   removed and re-added.
+    [
+        """CREATE TABLE ledger_aliases (
+            cik {bigint} NOT NULL,
+            kind TEXT NOT NULL,
+            alias TEXT NOT NULL,
+            canonical TEXT NOT NULL,
+            evidence TEXT NOT NULL DEFAULT '',
+            rule TEXT NOT NULL DEFAULT '',
+            accession TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (cik, kind, alias))""",
+    ],
 ]

@@ -18,6 +18,7 @@ from typing import Any, ClassVar, ParamSpec, TypeVar
 from watcher.errors import StoreError
 from watcher.models import (
     Alert,
+    AliasLink,
     Change,
     Company,
     Comparison,
@@ -369,6 +370,12 @@ class SqlStore(Store):
             (cik,)).fetchall())
         return [codec.ledger_from_json(r[0]) for r in rows]
 
+    def aliases(self, cik: int) -> list[AliasLink]:
+        rows = self._run(lambda c: self._x(
+            c, f"SELECT {_ALIAS_COLUMNS} FROM ledger_aliases WHERE cik = ? "
+               "ORDER BY kind, canonical, alias", (cik,)).fetchall())
+        return [codec.alias_from_row(*r) for r in rows]
+
     _RELEASE_COLUMNS = "id, cik, accession, doc_type, filed, body"
 
     @staticmethod
@@ -562,6 +569,9 @@ class SqlStore(Store):
              progress.queued, int(progress.complete), ts(now))))
 
 
+_ALIAS_COLUMNS = "kind, alias, canonical, evidence, rule, accession"
+
+
 class SqlUnitOfWork(UnitOfWork):
     def __init__(self, store: SqlStore, cursor: Any) -> None:
         self._store = store
@@ -589,6 +599,20 @@ class SqlUnitOfWork(UnitOfWork):
         rows = self._x("SELECT body FROM ledger WHERE cik = ?", (cik,)).fetchall()
         entries = (codec.ledger_from_json(r[0]) for r in rows)
         return {(e.partner, e.product): e for e in entries}
+
+    def aliases(self, cik: int) -> list[AliasLink]:
+        rows = self._x(f"SELECT {_ALIAS_COLUMNS} FROM ledger_aliases WHERE cik = ? "
+                       "ORDER BY created_at, alias", (cik,)).fetchall()
+        return [codec.alias_from_row(*r) for r in rows]
+
+    def save_aliases(self, cik: int, aliases: Sequence[AliasLink], now: datetime) -> None:
+        for link in aliases:
+            self._x(
+                "INSERT INTO ledger_aliases (cik, kind, alias, canonical, evidence, rule, "
+                "accession, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (cik, kind, alias) DO NOTHING",
+                (cik, link.kind, link.alias, link.canonical, link.evidence[:2000], link.rule,
+                 link.accession, ts(now)))
 
     def release_exists(self, accession: str, doc_type: str) -> bool:
         return self._x("SELECT 1 FROM releases WHERE accession = ? AND doc_type = ?",
