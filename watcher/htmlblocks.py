@@ -1,0 +1,310 @@
+"""HTML exhibits of every era -> blocks (the same ``Block`` values as plain text gives).
+
+1990s-2000s ``<font>``/``<table>`` layouts, Workiva and other inline-XBRL-era HTML, ``<pre>``
+wrapped plain text: block elements end paragraphs, ``<br>`` ends lines, table rows become
+rows of cells (or list items when the first cell is a bullet, or plain paragraphs when the
+table is only there for layout), hidden inline-XBRL headers are skipped, and the emphasis
+and alignment of each paragraph are kept as hints for finding headlines and headings.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import lxml.html
+from lxml import etree
+
+from watcher.blocks import PAGE_BREAK, Block, BlockKind, join_hyphenated, merge_cells, text_blocks
+from watcher.errors import NormalizeError
+
+DEFAULT_MAX_DEPTH = 256
+
+_INLINE, _BLOCK, _BREAK, _ROW, _CELL, _TABLE, _ITEM, _PRE, _RULE, _SKIP, _PAGE = range(11)
+_KINDS: dict[str, int] = {
+    **dict.fromkeys(
+        ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "center", "blockquote", "section",
+         "article", "header", "footer", "address", "ul", "ol", "dl", "dt", "dd", "body",
+         "html", "main", "nav", "aside", "figure", "figcaption", "caption", "form",
+         "fieldset", "legend", "details", "summary", "tbody", "thead", "tfoot"), _BLOCK),
+    "br": _BREAK, "tr": _ROW, "td": _CELL, "th": _CELL, "table": _TABLE, "li": _ITEM,
+    "pre": _PRE, "xmp": _PRE, "listing": _PRE, "plaintext": _PRE, "hr": _RULE,
+    "page": _PAGE,
+    **dict.fromkeys(
+        ("script", "style", "head", "title", "noscript", "template", "ix:header", "xml",
+         "object", "embed", "iframe", "select", "option", "button", "svg", "math",
+         "ix:hidden", "ix:references", "ix:resources", "map", "area", "img", "meta",
+         "link", "base", "input", "textarea", "audio", "video", "canvas"), _SKIP),
+}
+_HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+_BOLD_TAGS = frozenset(("b", "strong", "u"))
+_ITALIC_TAGS = frozenset(("i", "em"))
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)|text-decoration\s*:"
+                         r"[^;]*underline|font\s*:\s*[^;]*\bbold\b", re.IGNORECASE)
+_NOT_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:normal|lighter|[1-5]00)", re.IGNORECASE)
+_ITALIC_STYLE = re.compile(r"font-style\s*:\s*italic|font\s*:\s*[^;]*\bitalic\b",
+                           re.IGNORECASE)
+_CENTER_STYLE = re.compile(r"text-align\s*:\s*center", re.IGNORECASE)
+_PAGE_BREAK_STYLE = re.compile(r"(?:page-)?break-(?:before|after)\s*:\s*(?:always|page)",
+                               re.IGNORECASE)
+_FOOTNOTE_MARK = re.compile(r"^[\s0-9*\u2020\u2021,()]{1,5}$")
+# A cell that holds nothing but a bullet (Wingdings and Symbol fonts spell bullets as
+# letters: "l" is a disc, "n" a square, "q" a box, "v" a diamond, "Ø" an arrow, "ü" a tick).
+_BULLET_CELLS = frozenset("\u2022\u25cf\u00b7\u25aa\u25a0\u25e6\u25cb\u2013\u2014-*o\u00d8\u00fc"
+                          "\u00a7lnqv\u27a2\u2023\u2043\u2219\u2713\u2714\uf0b7\uf0a7\uf0d8")
+
+# Style flags, cached per style string (Workiva repeats a handful of styles thousands of times).
+_F_HIDDEN, _F_BOLD, _F_NOT_BOLD, _F_ITALIC, _F_CENTER, _F_PAGE = 1, 2, 4, 8, 16, 32
+
+
+def _flags_of(style: str) -> int:
+    flags = 0
+    if "none" in style or "hidden" in style:
+        flags |= _F_HIDDEN if _HIDDEN.search(style) else 0
+    if "bold" in style or "00" in style or "underline" in style:
+        if _BOLD_STYLE.search(style):
+            flags |= _F_BOLD
+        elif _NOT_BOLD_STYLE.search(style):
+            flags |= _F_NOT_BOLD
+    elif "normal" in style and _NOT_BOLD_STYLE.search(style):
+        flags |= _F_NOT_BOLD
+    if "italic" in style and _ITALIC_STYLE.search(style):
+        flags |= _F_ITALIC
+    if "center" in style and _CENTER_STYLE.search(style):
+        flags |= _F_CENTER
+    if "break" in style and _PAGE_BREAK_STYLE.search(style):
+        flags |= _F_PAGE
+    return flags
+
+
+def html_blocks(html: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> list[Block]:
+    """Blocks of an HTML exhibit in reading order (``html`` is already decoded text)."""
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
+                                  no_network=True, recover=True)
+    try:
+        root = lxml.html.document_fromstring(html.encode("utf-8", errors="replace"),
+                                             parser=parser)
+    except (ValueError, etree.ParserError) as exc:
+        raise NormalizeError(f"unreadable HTML: {exc}") from exc
+    walker = _Walker(max_depth)
+    body = root.find("body")
+    walker.walk(body if body is not None else root, 0)
+    walker.flush()
+    return walker.blocks
+
+
+class _Walker:
+    __slots__ = (
+        "blocks",
+        "bold",
+        "center",
+        "chars",
+        "italic",
+        "italic_chars",
+        "item",
+        "lead",
+        "lead_open",
+        "lines",
+        "max_depth",
+        "parts",
+        "strong_chars",
+        "styles",
+    )
+
+    def __init__(self, max_depth: int) -> None:
+        self.max_depth = max_depth
+        self.blocks: list[Block] = []
+        self.parts: list[str] = []
+        self.lines: list[str] = []
+        self.bold = 0      # depth of bold/underline/heading elements around the text
+        self.italic = 0
+        self.center = 0
+        self.item = 0      # inside <li>
+        self.chars = 0     # visible characters of the block so far
+        self.strong_chars = 0
+        self.italic_chars = 0
+        self.lead: list[str] = []  # the bold run the block starts with ("About X")
+        self.lead_open = True
+        self.styles: dict[str, int] = {}
+
+    # ------------------------------------------------------------ text of the current block
+
+    def add(self, text: str) -> None:
+        self.parts.append(text)
+        size = len(text.strip())
+        if not size:
+            return
+        self.chars += size
+        if self.bold:
+            self.strong_chars += size
+            if self.lead_open:
+                self.lead.append(text)
+        else:
+            self.lead_open = False
+        if self.italic:
+            self.italic_chars += size
+
+    def line_break(self) -> None:
+        self.lines.append("".join(self.parts))
+        self.parts = []
+        if self.lead:
+            self.lead.append(" ")
+
+    def flush(self, kind: BlockKind = "text") -> None:
+        if self.parts:
+            self.lines.append("".join(self.parts))
+            self.parts = []
+        if self.chars:
+            strong = self.strong_chars * 10 >= self.chars * 9
+            italic = self.italic_chars * 10 >= self.chars * 9
+            lead = " ".join("".join(self.lead).split()) if not strong else ""
+            if self.item:
+                kind = "list_item"
+            groups: list[list[str]] = [[]]
+            for line in self.lines:
+                words = line.split()
+                if words:
+                    groups[-1].append(" ".join(words))
+                elif groups[-1]:
+                    groups.append([])  # <br><br>: a new paragraph
+            for group in groups:
+                if group:
+                    self.blocks.append(Block(_assemble(group), kind, strong=strong,
+                                             centered=self.center > 0, italic=italic,
+                                             lead=lead))
+                    lead = ""
+        self.lines = []
+        self.chars = self.strong_chars = self.italic_chars = 0
+        self.lead = []
+        self.lead_open = True
+
+    # ------------------------------------------------------------ the tree
+
+    def walk(self, element: Any, depth: int) -> None:
+        if depth > self.max_depth:
+            raise NormalizeError(f"HTML nested deeper than {self.max_depth} levels")
+        tag = element.tag
+        if not isinstance(tag, str):
+            return
+        kind = _KINDS.get(tag, _INLINE)
+        if kind == _SKIP:
+            return
+        style = element.get("style")
+        flags = 0
+        if style:
+            flags = self.styles.get(style, -1)
+            if flags < 0:
+                flags = self.styles[style] = _flags_of(style)
+            if flags & _F_HIDDEN:
+                return
+        if kind == _INLINE:
+            self._inline(element, tag, flags, depth)
+        elif kind == _BREAK:
+            self.line_break()
+        elif kind == _ROW:
+            self._row(element, depth)
+        elif kind == _PRE:
+            self.flush()
+            self.blocks.extend(text_blocks(element.text_content()))
+        elif kind == _RULE or kind == _PAGE:
+            self.flush()
+            if kind == _PAGE or flags & _F_PAGE:
+                self.blocks.append(PAGE_BREAK)
+        else:
+            self._block(element, tag, kind, flags, depth)
+
+    def _children(self, element: Any, depth: int) -> None:
+        if element.text:
+            self.add(element.text)
+        for child in element:
+            self.walk(child, depth)
+            if child.tail:
+                self.add(child.tail)
+
+    def _inline(self, element: Any, tag: str, flags: int, depth: int) -> None:
+        if tag == "sup":
+            content = element.text_content()
+            if _FOOTNOTE_MARK.match(content):
+                return  # footnote markers: "Million<sup>1</sup>"
+        bold = tag in _BOLD_TAGS or flags & _F_BOLD
+        not_bold = flags & _F_NOT_BOLD and self.bold
+        italic = tag in _ITALIC_TAGS or flags & _F_ITALIC
+        saved_bold = self.bold
+        if bold:
+            self.bold += 1
+        elif not_bold:
+            self.bold = 0
+        if italic:
+            self.italic += 1
+        self._children(element, depth + 1)
+        self.bold = saved_bold
+        if italic:
+            self.italic -= 1
+
+    def _block(self, element: Any, tag: str, kind: int, flags: int, depth: int) -> None:
+        self.flush()
+        if flags & _F_PAGE and "before" in (element.get("style") or "").lower():
+            self.blocks.append(PAGE_BREAK)
+        center = flags & _F_CENTER or (element.get("align") or "").lower() == "center" \
+            or tag == "center"
+        bold = tag in _HEADING_TAGS or flags & _F_BOLD
+        italic = flags & _F_ITALIC
+        self.center += bool(center)
+        self.bold += bool(bold)
+        self.italic += bool(italic)
+        self.item += kind == _ITEM
+        self._children(element, depth + 1)
+        self.flush()
+        self.center -= bool(center)
+        self.bold -= bool(bold)
+        self.italic -= bool(italic)
+        self.item -= kind == _ITEM
+        if flags & _F_PAGE and "after" in (element.get("style") or "").lower():
+            self.blocks.append(PAGE_BREAK)
+
+    def _row(self, row: Any, depth: int) -> None:
+        self.flush()
+        cells: list[list[Block]] = []
+        outer = self.blocks
+        for cell in row:
+            self.blocks = []
+            self.walk(cell, depth + 1)
+            self.flush()
+            cells.append([b for b in self.blocks if b.kind != "page_break"])
+        self.blocks = outer
+        filled = [c for c in cells if c]
+        if not filled:
+            return
+        if len(filled) == 1 or any(len(c) > 1 or c[0].kind != "text" for c in filled):
+            for blocks in filled:  # a layout table: its cells are ordinary paragraphs
+                self.blocks.extend(blocks)
+            return
+        texts = [c[0].text for c in filled]
+        if len(texts) >= 2 and len(texts[0]) == 1 and texts[0] in _BULLET_CELLS:
+            rest = filled[1:]
+            self.blocks.append(Block(" ".join(c[0].text for c in rest), "list_item",
+                                     strong=all(c[0].strong for c in rest)))
+            return
+        merged = merge_cells(texts)
+        if len(merged) == 1:
+            self.blocks.append(Block(merged[0], strong=all(c[0].strong for c in filled)))
+            return
+        self.blocks.append(Block(" | ".join(merged), "table_row", tuple(merged),
+                                 strong=all(c[0].strong for c in filled)))
+
+
+def _assemble(lines: list[str]) -> str:
+    """Lines of one paragraph split by ``<br>``: short ones (an address, a contact) joined
+    with "; ", others reflowed with a space."""
+    if len(lines) == 1:
+        return lines[0]
+    if len(lines) >= 3 and all(len(line) < 50 for line in lines):
+        out = lines[0]
+        for line in lines[1:]:
+            out += (" " if out.endswith((":", ",", "&")) else "; ") + line
+        return out
+    out = lines[0]
+    for line in lines[1:]:
+        out = join_hyphenated(out, line)
+    return out
