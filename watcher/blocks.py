@@ -54,7 +54,7 @@ _TERMINAL = (".", "!", "?", ":", '"', "'", ")")
 # Hyphenated compounds whose halves may meet at a line end and must keep their hyphen.
 _COMPOUND_PREFIXES = frozenset("""
 co non anti pre post self multi semi sub inter intra over under well long short full part
-half cross mid low high first second third single double open dose late early re de
+half cross mid low high first second third single double open dose late early
 """.split())
 
 
@@ -133,10 +133,10 @@ def _wrap_width(lines: list[tuple[str, str]]) -> int:
 # ---------------------------------------------------------------- one blank-line block
 
 def _block_of(lines: list[str], width: int, in_table: bool) -> list[Block]:
-    if in_table or _is_table(lines):
-        return _table_rows(lines)
     if _BULLET.match(lines[0]) or (_ENUMERATOR.match(lines[0]) and len(lines) <= 12):
         return _list_items(lines, width)
+    if in_table or _is_table(lines):
+        return _table_rows(lines)
     indent = min(len(line) - len(line.lstrip()) for line in lines)
     return [Block(text, indented=indent >= 8) for text in reflow(lines, width)]
 
@@ -190,8 +190,7 @@ def join_hyphenated(left: str, right: str) -> str:
     its hyphen, and so does anything that is not a lower-case word split."""
     if left.endswith("-") and not left.endswith("--") and right[:1].islower():
         head = re.search(r"([A-Za-z]+)-$", left)
-        if head and head.group(1).islower() and head.group(1) not in _COMPOUND_PREFIXES \
-                and len(head.group(1)) > 2:
+        if head and head.group(1).islower() and head.group(1) not in _COMPOUND_PREFIXES:
             return left[:-1] + right
         return left + right
     return left + " " + right

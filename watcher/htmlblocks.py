@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import lxml.html
 from lxml import etree
 
 from watcher.blocks import PAGE_BREAK, Block, BlockKind, join_hyphenated, merge_cells, text_blocks
@@ -78,15 +77,19 @@ def _flags_of(style: str) -> int:
     return flags
 
 
+# Plain lxml elements (not lxml.html's classes): the walk only reads tags, text and attributes.
+_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
+                           no_network=True, recover=True, default_doctype=False)
+
+
 def html_blocks(html: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> list[Block]:
     """Blocks of an HTML exhibit in reading order (``html`` is already decoded text)."""
-    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
-                                  no_network=True, recover=True)
     try:
-        root = lxml.html.document_fromstring(html.encode("utf-8", errors="replace"),
-                                             parser=parser)
-    except (ValueError, etree.ParserError) as exc:
+        root = etree.fromstring(html.encode("utf-8", errors="replace"), _PARSER)
+    except (ValueError, etree.ParserError, etree.XMLSyntaxError) as exc:
         raise NormalizeError(f"unreadable HTML: {exc}") from exc
+    if root is None:
+        return []
     walker = _Walker(max_depth)
     body = root.find("body")
     walker.walk(body if body is not None else root, 0)
@@ -206,7 +209,7 @@ class _Walker:
             self._row(element, depth)
         elif kind == _PRE:
             self.flush()
-            self.blocks.extend(text_blocks(element.text_content()))
+            self.blocks.extend(text_blocks("".join(element.itertext())))
         elif kind == _RULE or kind == _PAGE:
             self.flush()
             if kind == _PAGE or flags & _F_PAGE:
@@ -224,7 +227,7 @@ class _Walker:
 
     def _inline(self, element: Any, tag: str, flags: int, depth: int) -> None:
         if tag == "sup":
-            content = element.text_content()
+            content = "".join(element.itertext())
             if _FOOTNOTE_MARK.match(content):
                 return  # footnote markers: "Million<sup>1</sup>"
         bold = tag in _BOLD_TAGS or flags & _F_BOLD

@@ -131,11 +131,14 @@ def _refuse_binary(content: bytes) -> None:
         raise UnsupportedDocumentError("the exhibit is a PDF document")
 
 
+_ODD_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+
+
 def _refuse_binary_text(text: str) -> None:
     sample = text[:8192]
     if not sample:
         return
-    odd = sum(1 for c in sample if (c < " " and c not in "\t\n\r\f") or c == "\ufffd")
+    odd = len(_ODD_CHARACTERS.findall(sample))
     if odd * 20 > len(sample):
         raise UnsupportedDocumentError("binary content, not a press release")
 
@@ -160,6 +163,9 @@ _WESTERN = frozenset(("us-ascii", "ascii", "iso-8859-1", "iso8859-1", "latin-1",
 
 
 def _declared_charset(head: bytes) -> str | None:
+    lowered = head.lower()
+    if b"charset" not in lowered and b"encoding" not in lowered:
+        return None
     match = _CHARSET.search(head)
     if not match:
         return None
@@ -434,9 +440,13 @@ _CONTACT_START = re.compile(
     r"^(?:investors?|media|press|investor relations|media relations)\s*[:\-]|"
     r"^for (?:further|more|additional) information\b",
     re.IGNORECASE)
-_CONTACT_DETAIL = re.compile(
-    r"\(?\b\d{3}\)?[\s.\-/]\d{3}[\s.\-]\d{4}\b|\+\d{1,3}[\s\d().\-]{7,}\d|"
-    r"[\w.+\-]+@[\w\-]+\.[\w.\-]+")
+_PHONE = re.compile(r"\(?\b\d{3}\)?[\s.\-/]\d{3}[\s.\-]\d{4}\b|\+\d{1,3}[\s\d().\-]{7,}\d")
+_EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+\.\w")
+
+
+def _has_contact_detail(text: str) -> bool:
+    """A telephone number or an e-mail address."""
+    return bool(("@" in text and _EMAIL.search(text)) or _PHONE.search(text))
 _RUN_IN = re.compile(
     r"^(about [^.:;]{2,80}?|forward[- ]looking statements?|safe harbou?r statements?|"
     r"cautionary (?:note|statement)s?(?: regarding forward[- ]looking statements)?)"
@@ -458,10 +468,9 @@ def _is_contact_like(block: Block) -> bool:
     text = block.text
     if _is_contact_start(text):
         return True
-    if not _CONTACT_DETAIL.search(text):
-        return False
-    return block.kind == "table_row" or len(text) < 100 or "; " in text or \
-        not text.endswith(".")
+    if not (block.kind == "table_row" or not text.endswith(".") or len(text.split()) < 6):
+        return False  # a sentence: a telephone number in it does not make it a contact
+    return _has_contact_detail(text)
 
 
 def _is_heading(block: Block, html: bool, section: str) -> bool:
@@ -479,7 +488,7 @@ def _is_heading(block: Block, html: bool, section: str) -> bool:
     if len(words) > 16:
         return False
     if _ABOUT.match(text) or (_FORWARD_HEADING.search(text) and len(words) <= 10) or \
-            (_is_contact_start(text) and len(words) <= 4 and not _CONTACT_DETAIL.search(text)):
+            (_is_contact_start(text) and len(words) <= 4 and not _has_contact_detail(text)):
         return True
     if block.strong or block.indented:
         return True
@@ -490,7 +499,7 @@ def _is_heading(block: Block, html: bool, section: str) -> bool:
         return False
     capitalized = [w for w in words if w[:1].isalpha() and w.lower() not in _SMALL_WORDS]
     return bool(capitalized) and all(w[0].isupper() for w in capitalized) and \
-        not _CONTACT_DETAIL.search(text)
+        not _has_contact_detail(text)
 
 
 _SMALL_WORDS = frozenset("""
