@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from tests.conftest import shared_path
 from watcher.errors import ParseError, ResponseTooLargeError
 from watcher.sgml import (
     SgmlDocument,
@@ -18,6 +16,8 @@ from watcher.sgml import (
     is_press_release_type,
     split_submission,
 )
+
+from tests.conftest import shared_path
 
 DATA = Path(__file__).parent / "data" / "normalize"
 FICTIONAL = DATA / "wyndcastle-0009912345-98-000017.txt"

@@ -135,7 +135,7 @@ def _wrap_width(lines: list[tuple[str, str]]) -> int:
 def _block_of(lines: list[str], width: int, in_table: bool) -> list[Block]:
     if _BULLET.match(lines[0]) or (_ENUMERATOR.match(lines[0]) and len(lines) <= 12):
         return _list_items(lines, width)
-    if in_table or _is_table(lines):
+    if in_table or _is_table(lines) or all(" | " in line for line in lines):
         return _table_rows(lines)
     indent = min(len(line) - len(line.lstrip()) for line in lines)
     return [Block(text, indented=indent >= 8) for text in reflow(lines, width)]

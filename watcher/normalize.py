@@ -330,7 +330,7 @@ _WIRE_HEAD = re.compile(r"\s*(?:-{1,3}\s*)?(?:\([^()]{2,60}\)|/[^/]{2,60}/)")
 # A dateline without a date: "KEARNEY, NE -- (BUSINESS WIRE) -- The Buckle, Inc. ..."
 _WIRE_DATELINE = re.compile(
     r"(?P<place>[A-Z][^()/\n]{1,60}?)\s*,?\s*-{1,3}\s*(?P<wire>\([^()]{2,40}\)|/[^/]{2,40}/)"
-    r"\s*-{1,3}\s*")
+    r"\s*(?:-{1,3}\s*|$)")
 _WIRE_NAME = re.compile(r"wire|news|press|\bpr\b", re.IGNORECASE)
 _SEPARATOR = re.compile(r"^\s*(?:-{1,3}|:|\||/)\s*")
 _PLACE_WORD = re.compile(r"^(?:[A-Z0-9][\w.'&-]*|of|de|la|le|du|am|an|on|upon|sur|and|the|"
@@ -627,9 +627,13 @@ def _sections(blocks: list[Block], html: bool) -> list[Paragraph]:
             pending.append(run_in.strip())
             text = text[len(run_in):].lstrip(" :.-")
             block = Block(text, kind, block.cells)
-        if pending:
-            heading = " - ".join(pending)
-            pending = []
+        new_heading = " - ".join(pending) if pending else None
+        pending = []
+        if new_heading is not None and new_heading == heading:
+            # the same heading again (a table repeating its header): its words stay, as text
+            paragraphs.append(Paragraph(new_heading, section, "text",
+                                        split_sentences(new_heading), heading))
+            new_heading = None
         before = section
         if _is_contact_like(block) and (section != "body" or _is_contact_start(text)
                                         or kind == "table_row" or not _is_prose(block)):
@@ -642,7 +646,9 @@ def _sections(blocks: list[Block], html: bool) -> list[Paragraph]:
             section = "forward_looking"
         elif section in ("forward_looking", "about") and _numeric_row(block):
             section = "body"
-        if section != before:
+        if new_heading is not None:
+            heading = new_heading
+        elif section != before:
             heading = ""  # the section changed under the same heading: it no longer applies
         target: str = section
         if section == "body":

@@ -95,16 +95,30 @@ def unescape_entities(text: str) -> str:
     return text
 
 
+_C1 = re.compile("[\x80-\x9f]")
+
+
+def _cp1252_of_c1(match: re.Match[str]) -> str:
+    return bytes([ord(match.group())]).decode("cp1252", errors="ignore")
+
+
 _ASCII_ODD = re.compile(r"[\x00-\x1f\x7f]")
+_WHITESPACE_CONTROLS = re.compile(r"[\t\n\r\f\v]")
+_C0 = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def unify(text: str) -> str:
     """One spelling for quotes, dashes, spaces and symbols; NFC; single spaces; trimmed."""
-    if text.isascii():
-        if _ASCII_ODD.search(text):
-            text = _CONTROLS.sub("", _SPECIAL.sub(_replace_special, text))
-    else:
-        text = repair_mojibake(text)
+    if _ASCII_ODD.search(text):
+        text = _C0.sub("", _WHITESPACE_CONTROLS.sub(" ", text))
+    if not text.isascii():
+        for _ in range(3):  # C1 controls are cp1252 read as latin-1; then undo mojibake
+            if _C1.search(text):
+                text = _C1.sub(_cp1252_of_c1, text)
+            repaired = repair_mojibake(text)
+            if repaired == text:
+                break
+            text = repaired
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
         text = _SPECIAL.sub(_replace_special, text)
