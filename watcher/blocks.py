@@ -47,10 +47,10 @@ _RULE_CHARS = re.compile(r"[-=_]{3,}")
 # the typist's habit, not a gap, so there it takes six.
 _GAP = re.compile(r"(?<![.!?:;,])\S {2,}(?=\S)|\S {6,}(?=\S)")
 _CELL_SPLIT = re.compile(r" {2,}")
+_DASHED_NUMBER = re.compile(r"^\s*-\s*\d{1,3}\s*-\s*$")  # "- 2 -": a page number, not a list
 _BULLET = re.compile(r"^(\s*)(?:[*\u2022\u00b7\u25cf\u25aa-](?!-)\s+|o {2,}|o\t)(?=\S)")
-_ENUMERATOR = re.compile(r"^(\s*)(?:\(?[0-9]{1,2}[.)]|\([a-z]\)|\((?:i|ii|iii|iv|v|vi|vii|viii|ix|x)\))"
-                         r"\s+(?=\S)")
-_TERMINAL = (".", "!", "?", ":", '"', "'", ")")
+_ENUMERATOR = re.compile(
+    r"^(\s*)(?:\(?[0-9]{1,2}[.)]|\([a-z]\)|\((?:i|ii|iii|iv|v|vi|vii|viii|ix|x)\))\s+(?=\S)")
 # Hyphenated compounds whose halves may meet at a line end and must keep their hyphen.
 _COMPOUND_PREFIXES = frozenset("""
 co non anti pre post self multi semi sub inter intra over under well long short full part
@@ -133,7 +133,8 @@ def _wrap_width(lines: list[tuple[str, str]]) -> int:
 # ---------------------------------------------------------------- one blank-line block
 
 def _block_of(lines: list[str], width: int, in_table: bool) -> list[Block]:
-    if _BULLET.match(lines[0]) or (_ENUMERATOR.match(lines[0]) and len(lines) <= 12):
+    if (_BULLET.match(lines[0]) or (_ENUMERATOR.match(lines[0]) and len(lines) <= 12)) \
+            and not _DASHED_NUMBER.match(lines[0]):
         return _list_items(lines, width)
     if in_table or _is_table(lines) or all(" | " in line for line in lines):
         return _table_rows(lines)
@@ -253,8 +254,9 @@ def _table_rows(lines: list[str]) -> list[Block]:
 
 def _column_gaps(lines: list[str]) -> set[int]:
     """Character positions that separate columns: blank in every row that holds numbers
-    (header rows and rules may span several columns, so they do not count). Gaps one character wide count only right of the
-    first wide one, so that the words of a label are never split apart."""
+    (header rows and rules may span several columns, so they do not count). Gaps one
+    character wide count only right of the first wide one, so that the words of a label are
+    never split apart."""
     data = [line for line in lines if _is_data_line(line)]
     if not data:
         return set()

@@ -79,7 +79,7 @@ def _flags_of(style: str) -> int:
 
 # Plain lxml elements (not lxml.html's classes): the walk only reads tags, text and attributes.
 _PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
-                           no_network=True, recover=True, default_doctype=False)
+                           no_network=True, recover=True)
 
 
 def html_blocks(html: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> list[Block]:
@@ -210,7 +210,7 @@ class _Walker:
         elif kind == _PRE:
             self.flush()
             self.blocks.extend(text_blocks("".join(element.itertext())))
-        elif kind == _RULE or kind == _PAGE:
+        elif kind in (_RULE, _PAGE):
             self.flush()
             if kind == _PAGE or flags & _F_PAGE:
                 self.blocks.append(PAGE_BREAK)

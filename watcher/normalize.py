@@ -258,15 +258,16 @@ def _clean_blocks(blocks: Iterable[Block], html: bool) -> list[Block]:
             text = clean(block.text)
         if not text:
             continue
+        cleaned = Block(text, kind, cells, block.strong, block.centered, block.italic,
+                        block.indented, clean(block.lead) if block.lead else "")
+        if _is_junk(cleaned, html):
+            continue
         if kind != "table_row":
             bullet = _BULLET_TEXT.match(text)
             if bullet and (kind == "list_item" or text[0] != "-" or not html):
-                kind = "list_item"
-                text = text[bullet.end():]
-        cleaned = Block(text, kind, cells, block.strong, block.centered, block.italic,
-                        block.indented, clean(block.lead) if block.lead else "")
-        if not _is_junk(cleaned, html):
-            out.append(cleaned)
+                cleaned = Block(text[bullet.end():], "list_item", cells, block.strong,
+                                block.centered, block.italic, block.indented, cleaned.lead)
+        out.append(cleaned)
     while out and out[-1].kind == "page_break":
         out.pop()
     return out
@@ -529,7 +530,6 @@ def _is_quote(text: str, previous_quote: bool) -> bool:
     return quoted * 10 >= len(text) * 3 or (quoted >= 25 and bool(_ATTRIBUTION.search(text)))
 
 
-_Section = Literal["body", "quotes", "about", "forward_looking", "contacts", "tables"]
 
 
 def _numeric_row(block: Block) -> bool:
@@ -580,8 +580,8 @@ def build_release(raw_blocks: Iterable[Block], *, html: bool = False) -> Release
 
     paragraphs: list[Paragraph] = []
     for block in head_contacts:
-        kind = block.kind if block.kind != "page_break" else "text"
-        paragraphs.append(Paragraph(block.text, "contacts", kind, _sentences(block), ""))
+        paragraphs.append(Paragraph(block.text, "contacts", _paragraph_kind(block),
+                                    _sentences(block), ""))
     paragraphs.extend(_sections(body, html))
     if not headline and not paragraphs:
         raise NormalizeError("no text found in the document")
@@ -596,6 +596,12 @@ def build_release(raw_blocks: Iterable[Block], *, html: bool = False) -> Release
         dateline_date=when,
         dateline=dateline_text,
     )
+
+
+def _paragraph_kind(block: Block) -> Literal["text", "list_item", "table_row"]:
+    if block.kind == "list_item" or block.kind == "table_row":
+        return block.kind
+    return "text"
 
 
 def _sentences(block: Block) -> tuple[str, ...]:
@@ -657,7 +663,8 @@ def _sections(blocks: list[Block], html: bool) -> list[Paragraph]:
             elif _is_quote(text, previous_quote):
                 target = "quotes"
         previous_quote = target == "quotes"
-        paragraphs.append(Paragraph(text, target, kind, _sentences(block), heading))
+        paragraphs.append(Paragraph(text, target, _paragraph_kind(block), _sentences(block),
+                                    heading))
     for text in pending:  # headings at the very end: keep their words as paragraphs
         paragraphs.append(Paragraph(text, section, "text", split_sentences(text), heading))
     return paragraphs
