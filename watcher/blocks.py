@@ -189,11 +189,12 @@ def _join(lines: list[str]) -> str:
 def join_hyphenated(left: str, right: str) -> str:
     """Join two wrapped lines; "develop-" + "ment" -> "development", "co-" + "promote" keeps
     its hyphen, and so does anything that is not a lower-case word split."""
-    if left.endswith("-") and not left.endswith("--") and right[:1].islower():
+    if left.endswith("-") and not left.endswith("--") and left[-2:-1].isalnum():
         head = re.search(r"([A-Za-z]+)-$", left)
-        if head and head.group(1).islower() and head.group(1) not in _COMPOUND_PREFIXES:
+        if head and right[:1].islower() and head.group(1).islower() \
+                and head.group(1) not in _COMPOUND_PREFIXES:
             return left[:-1] + right
-        return left + right
+        return left + right  # a compound cut at its hyphen: "CO-" + "PROMOTION", "TG-" + "3310"
     return left + " " + right
 
 

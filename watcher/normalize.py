@@ -274,8 +274,9 @@ def _clean_blocks(blocks: Iterable[Block], html: bool) -> list[Block]:
 
 
 def _drop_page_furniture(blocks: list[Block]) -> list[Block]:
-    """Running headers and footers (the same line at the edge of several pages), page
-    numbers at page edges; then join paragraphs that a page break cut in two."""
+    """Page numbers at page edges and running headers and footers (the same short line at
+    the top, or at the bottom, of several pages); then join paragraphs that a page break cut
+    in two."""
     pages: list[list[Block]] = [[]]
     for block in blocks:
         if block.kind == "page_break":
@@ -285,27 +286,35 @@ def _drop_page_furniture(blocks: list[Block]) -> list[Block]:
             pages[-1].append(block)
     if len(pages) == 1:
         return pages[0]
-    edge_keys: Counter[str] = Counter()
     for page in pages:
-        keys = {_edge_key(b.text) for b in page[:2] + page[-2:] if len(b.text) <= 120}
-        edge_keys.update(keys)
-    repeated = {key for key, count in edge_keys.items() if count >= 2 and key}
+        while page and _BARE_NUMBER.match(page[-1].text):
+            page.pop()
+        while page and _BARE_NUMBER.match(page[0].text):
+            page.pop(0)
+    tops = Counter(_edge_key(page[0]) for page in pages if page)
+    bottoms = Counter(_edge_key(page[-1]) for page in pages if page)
     out: list[Block] = []
     for number, page in enumerate(pages):
-        edges = set(range(min(2, len(page)))) | set(range(max(0, len(page) - 2), len(page)))
-        kept = [b for i, b in enumerate(page)
-                if not (i in edges and (_edge_key(b.text) in repeated
-                                        or _BARE_NUMBER.match(b.text)))]
-        if number and out and kept and _continues(out[-1], kept[0]):
-            first = kept.pop(0)
+        if page and tops[_edge_key(page[0])] >= 2 and _edge_key(page[0]):
+            page = page[1:]
+        if page and bottoms[_edge_key(page[-1])] >= 2 and _edge_key(page[-1]):
+            page = page[:-1]
+        if number and out and page and _continues(out[-1], page[0]):
+            first = page[0]
+            page = page[1:]
             out[-1] = Block(join_hyphenated(out[-1].text, first.text), out[-1].kind,
                             out[-1].cells, out[-1].strong and first.strong, out[-1].centered,
                             out[-1].italic, out[-1].indented, out[-1].lead)
-        out.extend(kept)
+        out.extend(page)
     return out
 
 
-def _edge_key(text: str) -> str:
+def _edge_key(block: Block) -> str:
+    """What a running header or footer repeats ("" for what cannot be one: a sentence, a
+    table row, a long paragraph)."""
+    text = block.text
+    if block.kind != "text" or len(text) > 100 or text.endswith((".", "!", "?", ":", ",")):
+        return ""
     return re.sub(r"\d+", "#", text.lower())
 
 
@@ -564,8 +573,7 @@ def build_release(raw_blocks: Iterable[Block], *, html: bool = False) -> Release
         else:
             found = DATE.search(block.text)
             if found and len(block.text) < 100 and when is None:
-                when = date_of(found)  # a date line above the dateline ("June 3, 2002")
-                continue
+                when = date_of(found)  # a date above the dateline ("For release June 3, 2002")
             head_contacts.append(block)
     body = blocks[head_count:]
     if dateline_index is not None:
