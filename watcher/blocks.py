@@ -143,10 +143,14 @@ def _block_of(lines: list[str], width: int, in_table: bool) -> list[Block]:
 
 
 def _is_table(lines: list[str]) -> bool:
-    tabular = sum(1 for line in lines if _GAP.search(line.strip()) or
-                  (_RULE.match(line) and _RULE_CHARS.search(line)))
+    tabular = 0
+    for line in lines:
+        core = line.strip()
+        if ("  " in core and _GAP.search(core)) or \
+                (("---" in core or "===" in core or "___" in core) and _RULE.match(core)):
+            tabular += 1
     if len(lines) == 1:
-        return len(_GAP.findall(lines[0].strip())) >= 2
+        return tabular == 1 and len(_GAP.findall(lines[0].strip())) >= 2
     return tabular * 2 >= len(lines) and tabular >= 2
 
 

@@ -38,6 +38,7 @@ _KINDS: dict[str, int] = {
 _HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 _BOLD_TAGS = frozenset(("b", "strong", "u"))
 _ITALIC_TAGS = frozenset(("i", "em"))
+_EMPHASIS_TAGS = _BOLD_TAGS | _ITALIC_TAGS
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)|text-decoration\s*:"
                          r"[^;]*underline|font\s*:\s*[^;]*\bbold\b", re.IGNORECASE)
@@ -92,7 +93,7 @@ def html_blocks(html: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> list[Block]
         return []
     walker = _Walker(max_depth)
     body = root.find("body")
-    walker.walk(body if body is not None else root, 0)
+    walker.walk(body if body is not None else root, 1)
     walker.flush()
     return walker.blocks
 
@@ -135,9 +136,9 @@ class _Walker:
 
     def add(self, text: str) -> None:
         self.parts.append(text)
-        size = len(text.strip())
-        if not size:
+        if text.isspace():
             return
+        size = len(text)
         self.chars += size
         if self.bold:
             self.strong_chars += size
@@ -155,15 +156,26 @@ class _Walker:
             self.lead.append(" ")
 
     def flush(self, kind: BlockKind = "text") -> None:
+        if not self.chars:  # nothing visible since the last flush (the usual case)
+            if self.parts:
+                self.parts = []
+            if self.lines:
+                self.lines = []
+            return
         if self.parts:
             self.lines.append("".join(self.parts))
             self.parts = []
-        if self.chars:
-            strong = self.strong_chars * 10 >= self.chars * 9
-            italic = self.italic_chars * 10 >= self.chars * 9
-            lead = " ".join("".join(self.lead).split()) if not strong else ""
-            if self.item:
-                kind = "list_item"
+        strong = self.strong_chars * 10 >= self.chars * 9
+        italic = self.italic_chars * 10 >= self.chars * 9
+        lead = " ".join("".join(self.lead).split()) if self.lead and not strong else ""
+        if self.item:
+            kind = "list_item"
+        centered = self.center > 0
+        if len(self.lines) == 1:
+            text = " ".join(self.lines[0].split())
+            if text:
+                self.blocks.append(Block(text, kind, (), strong, centered, italic, False, lead))
+        else:
             groups: list[list[str]] = [[]]
             for line in self.lines:
                 words = line.split()
@@ -173,39 +185,77 @@ class _Walker:
                     groups.append([])  # <br><br>: a new paragraph
             for group in groups:
                 if group:
-                    self.blocks.append(Block(_assemble(group), kind, strong=strong,
-                                             centered=self.center > 0, italic=italic,
-                                             lead=lead))
+                    self.blocks.append(Block(_assemble(group), kind, (), strong, centered,
+                                             italic, False, lead))
                     lead = ""
         self.lines = []
         self.chars = self.strong_chars = self.italic_chars = 0
-        self.lead = []
+        if self.lead:
+            self.lead = []
         self.lead_open = True
 
     # ------------------------------------------------------------ the tree
 
     def walk(self, element: Any, depth: int) -> None:
+        """The element's own text and its children, in document order."""
         if depth > self.max_depth:
             raise NormalizeError(f"HTML nested deeper than {self.max_depth} levels")
-        tag = element.tag
-        if not isinstance(tag, str):
+        if element.text:
+            self.add(element.text)
+        depth += 1
+        for child in element:
+            tag = child.tag
+            kind = _KINDS.get(tag, _INLINE)
+            if kind == _INLINE:
+                if not isinstance(tag, str):
+                    pass
+                elif tag == "sup" and _FOOTNOTE_MARK.match("".join(child.itertext())):
+                    pass  # footnote markers: "Million<sup>1</sup>"
+                else:
+                    style = child.get("style")
+                    if style or tag in _EMPHASIS_TAGS:
+                        self._inline(child, tag, style, depth)
+                    else:
+                        self.walk(child, depth)
+            elif kind == _BREAK:
+                self.line_break()
+            elif kind != _SKIP:
+                self._element(child, tag, kind, depth)
+            tail = child.tail
+            if tail:
+                self.add(tail)
+
+    def _flags(self, style: str | None) -> int:
+        if not style:
+            return 0
+        flags = self.styles.get(style, -1)
+        if flags < 0:
+            flags = self.styles[style] = _flags_of(style)
+        return flags
+
+    def _inline(self, element: Any, tag: str, style: str | None, depth: int) -> None:
+        flags = self._flags(style)
+        if flags & _F_HIDDEN:
             return
-        kind = _KINDS.get(tag, _INLINE)
-        if kind == _SKIP:
+        bold = tag in _BOLD_TAGS or flags & _F_BOLD
+        italic = tag in _ITALIC_TAGS or flags & _F_ITALIC
+        saved_bold = self.bold
+        if bold:
+            self.bold += 1
+        elif flags & _F_NOT_BOLD:
+            self.bold = 0
+        if italic:
+            self.italic += 1
+        self.walk(element, depth)
+        self.bold = saved_bold
+        if italic:
+            self.italic -= 1
+
+    def _element(self, element: Any, tag: str, kind: int, depth: int) -> None:
+        flags = self._flags(element.get("style"))
+        if flags & _F_HIDDEN:
             return
-        style = element.get("style")
-        flags = 0
-        if style:
-            flags = self.styles.get(style, -1)
-            if flags < 0:
-                flags = self.styles[style] = _flags_of(style)
-            if flags & _F_HIDDEN:
-                return
-        if kind == _INLINE:
-            self._inline(element, tag, flags, depth)
-        elif kind == _BREAK:
-            self.line_break()
-        elif kind == _ROW:
+        if kind == _ROW:
             self._row(element, depth)
         elif kind == _PRE:
             self.flush()
@@ -217,52 +267,25 @@ class _Walker:
         else:
             self._block(element, tag, kind, flags, depth)
 
-    def _children(self, element: Any, depth: int) -> None:
-        if element.text:
-            self.add(element.text)
-        for child in element:
-            self.walk(child, depth)
-            if child.tail:
-                self.add(child.tail)
-
-    def _inline(self, element: Any, tag: str, flags: int, depth: int) -> None:
-        if tag == "sup":
-            content = "".join(element.itertext())
-            if _FOOTNOTE_MARK.match(content):
-                return  # footnote markers: "Million<sup>1</sup>"
-        bold = tag in _BOLD_TAGS or flags & _F_BOLD
-        not_bold = flags & _F_NOT_BOLD and self.bold
-        italic = tag in _ITALIC_TAGS or flags & _F_ITALIC
-        saved_bold = self.bold
-        if bold:
-            self.bold += 1
-        elif not_bold:
-            self.bold = 0
-        if italic:
-            self.italic += 1
-        self._children(element, depth + 1)
-        self.bold = saved_bold
-        if italic:
-            self.italic -= 1
-
     def _block(self, element: Any, tag: str, kind: int, flags: int, depth: int) -> None:
         self.flush()
         if flags & _F_PAGE and "before" in (element.get("style") or "").lower():
             self.blocks.append(PAGE_BREAK)
-        center = flags & _F_CENTER or (element.get("align") or "").lower() == "center" \
-            or tag == "center"
-        bold = tag in _HEADING_TAGS or flags & _F_BOLD
-        italic = flags & _F_ITALIC
-        self.center += bool(center)
-        self.bold += bool(bold)
-        self.italic += bool(italic)
-        self.item += kind == _ITEM
-        self._children(element, depth + 1)
+        center = bool(flags & _F_CENTER) or tag == "center" or \
+            (element.get("align") or "").lower() == "center"
+        bold = tag in _HEADING_TAGS or bool(flags & _F_BOLD)
+        italic = bool(flags & _F_ITALIC)
+        item = kind == _ITEM
+        self.center += center
+        self.bold += bold
+        self.italic += italic
+        self.item += item
+        self.walk(element, depth)
         self.flush()
-        self.center -= bool(center)
-        self.bold -= bool(bold)
-        self.italic -= bool(italic)
-        self.item -= kind == _ITEM
+        self.center -= center
+        self.bold -= bold
+        self.italic -= italic
+        self.item -= item
         if flags & _F_PAGE and "after" in (element.get("style") or "").lower():
             self.blocks.append(PAGE_BREAK)
 
@@ -271,8 +294,15 @@ class _Walker:
         cells: list[list[Block]] = []
         outer = self.blocks
         for cell in row:
+            tag = cell.tag
+            if not isinstance(tag, str):
+                continue
             self.blocks = []
-            self.walk(cell, depth + 1)
+            kind = _KINDS.get(tag, _INLINE)
+            if kind == _CELL:
+                self._element(cell, tag, kind, depth + 1)
+            elif kind != _SKIP:  # stray content between cells
+                self._element(cell, tag, _BLOCK if kind == _INLINE else kind, depth + 1)
             self.flush()
             cells.append([b for b in self.blocks if b.kind != "page_break"])
         self.blocks = outer

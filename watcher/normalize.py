@@ -396,15 +396,15 @@ def _is_place(place: str) -> bool:
     return len(words) <= 8 and all(_PLACE_WORD.match(w) for w in words)
 
 
-_LETTERHEAD = re.compile(
-    r"(?:\b(?:phone|tel|telephone|fax|facsimile|e-?mail|www\.|https?://|p\.?o\.? box|suite)\b|"
-    r"\(?\d{3}\)?[\s.\-/]\d{3}[\s.\-]\d{4}|@|\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b|"
-    r"\b(?:nasdaq|nyse|amex|otc|tsx)\s*:)", re.IGNORECASE)
+_LETTERHEAD = re.compile(  # on lower-cased text
+    r"\b(?:phone|tel|telephone|fax|facsimile|e-?mail|www\.|https?://|p\.?o\.? box|suite)\b|"
+    r"@|\b[a-z]{2}\s+\d{5}(?:-\d{4})?\b|\b(?:nasdaq|nyse|amex|otc|tsx)\s*:")
 
 
 def _headline_like(block: Block) -> bool:
     text = block.text
-    if block.kind == "table_row" or len(text) > 300 or _LETTERHEAD.search(text):
+    if block.kind == "table_row" or len(text) > 300 or _LETTERHEAD.search(text.lower()) \
+            or _has_contact_detail(text):
         return False
     words = text.split()
     if len(words) < 2 or not any(c.isalpha() for c in text):
@@ -440,9 +440,10 @@ _ABOUT = re.compile(r"^about\b", re.IGNORECASE)
 _FORWARD_HEADING = re.compile(
     r"forward[- ]looking|safe[- ]harbou?r|cautionary|private securities litigation",
     re.IGNORECASE)
+# Case-insensitive alternations are slow: these run on lower-cased text instead.
 _FORWARD_PARAGRAPH = re.compile(
     r"forward[- ]looking (?:statement|information)|safe[- ]harbou?r|private securities "
-    r"litigation reform act", re.IGNORECASE)
+    r"litigation reform act")
 _CONTACT_START = re.compile(
     r"^(?:(?:media|investors?|company|press|corporate|analysts?|financial|public)"
     r"(?:\s+(?:relations|and media|& media|and investors?|& investors?))?\s+)?"
@@ -454,9 +455,13 @@ _PHONE = re.compile(r"\(?\b\d{3}\)?[\s.\-/]\d{3}[\s.\-]\d{4}\b|\+\d{1,3}[\s\d().
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+\.\w")
 
 
+_THREE_DIGITS = re.compile(r"\d\d\d")
+
+
 def _has_contact_detail(text: str) -> bool:
     """A telephone number or an e-mail address."""
-    return bool(("@" in text and _EMAIL.search(text)) or _PHONE.search(text))
+    return bool(("@" in text and _EMAIL.search(text)) or
+                (_THREE_DIGITS.search(text) and _PHONE.search(text)))
 _RUN_IN = re.compile(
     r"^(about [^.:;]{2,80}?|forward[- ]looking statements?|safe harbou?r statements?|"
     r"cautionary (?:note|statement)s?(?: regarding forward[- ]looking statements)?)"
@@ -468,6 +473,16 @@ _ATTRIBUTION = re.compile(
 _NAME_ENDING = re.compile(
     r"\b(?:Inc|Corp|Co|Ltd|L\.P|S\.A|N\.V|A\.G|plc|S\.p\.A|Jr|Sr|B\.V|L\.L\.C|U\.S|Ph\.D|M\.D)"
     r"\.$", re.IGNORECASE)
+
+
+def _is_forward_looking(text: str) -> bool:
+    """Does this paragraph open the safe-harbor text ("This press release contains
+    forward-looking statements ...")?"""
+    if text.startswith('"'):
+        return False
+    head = text[:400].lower()
+    return ("forward" in head or "harbo" in head or "litigation" in head) and \
+        bool(_FORWARD_PARAGRAPH.search(head))
 
 
 def _is_contact_start(text: str) -> bool:
@@ -655,8 +670,7 @@ def _sections(blocks: list[Block], html: bool) -> list[Paragraph]:
                 section = "contacts"
         elif section == "contacts" and (_is_prose(block) or _numeric_row(block)):
             section = "body"
-        elif kind == "text" and section != "forward_looking" and \
-                _FORWARD_PARAGRAPH.search(text[:400]) and not text.startswith('"'):
+        elif kind == "text" and section != "forward_looking" and _is_forward_looking(text):
             section = "forward_looking"
         elif section in ("forward_looking", "about") and _numeric_row(block):
             section = "body"
