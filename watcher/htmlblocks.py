@@ -39,6 +39,9 @@ _HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 _BOLD_TAGS = frozenset(("b", "strong", "u"))
 _ITALIC_TAGS = frozenset(("i", "em"))
 _EMPHASIS_TAGS = _BOLD_TAGS | _ITALIC_TAGS
+# Elements that only wrap text: a cell made of a chain of them has one run of text.
+_SIMPLE_WRAPPERS = frozenset(("font", "span", "div", "p", "a", "b", "strong", "i", "em", "u",
+                              "small", "big", "nobr", "tt", "code", "ins", "abbr", "center"))
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)|text-decoration\s*:"
                          r"[^;]*underline|font\s*:\s*[^;]*\bbold\b", re.IGNORECASE)
@@ -276,6 +279,17 @@ class _Walker:
         bold = tag in _HEADING_TAGS or bool(flags & _F_BOLD)
         italic = bool(flags & _F_ITALIC)
         item = kind == _ITEM
+        if len(element) <= 1 and kind != _TABLE:
+            simple = self._simple_text(element, depth)
+            if simple is not None:  # one run of text: no need to walk it
+                if simple[0]:
+                    self.blocks.append(Block(
+                        simple[0], "list_item" if item or self.item else "text", (),
+                        simple[1] or bold or self.bold > 0, center or self.center > 0,
+                        simple[2] or italic or self.italic > 0))
+                if flags & _F_PAGE and "after" in (element.get("style") or "").lower():
+                    self.blocks.append(PAGE_BREAK)
+                return
         self.center += center
         self.bold += bold
         self.italic += italic
@@ -289,16 +303,50 @@ class _Walker:
         if flags & _F_PAGE and "after" in (element.get("style") or "").lower():
             self.blocks.append(PAGE_BREAK)
 
+    def _simple_text(self, element: Any, depth: int) -> tuple[str, bool, bool] | None:
+        """(text, bold, italic) when ``element`` holds one run of text inside a chain of single
+        wrappers (``<td><div><font>12,400</font></div></td>``); None when it needs the walk.
+        Spares most table cells the full walk."""
+        bold = italic = False
+        while True:
+            if depth > self.max_depth:
+                raise NormalizeError(f"HTML nested deeper than {self.max_depth} levels")
+            depth += 1
+            flags = self._flags(element.get("style"))
+            if flags & _F_HIDDEN:
+                return "", False, False
+            tag = element.tag
+            if flags & _F_BOLD or tag in _BOLD_TAGS or tag in _HEADING_TAGS:
+                bold = True
+            elif flags & _F_NOT_BOLD:
+                bold = False
+            if flags & _F_ITALIC or tag in _ITALIC_TAGS:
+                italic = True
+            if len(element) == 0:
+                return " ".join((element.text or "").split()), bold, italic
+            if len(element) > 1 or (element.text and not element.text.isspace()):
+                return None
+            child = element[0]
+            if child.tag not in _SIMPLE_WRAPPERS or (child.tail and not child.tail.isspace()):
+                return None
+            element = child
+
     def _row(self, row: Any, depth: int) -> None:
         self.flush()
         cells: list[list[Block]] = []
         outer = self.blocks
         for cell in row:
             tag = cell.tag
-            if not isinstance(tag, str):
+            if not isinstance(tag, str) or (len(cell) == 0 and not (cell.text or "").strip()):
                 continue
-            self.blocks = []
             kind = _KINDS.get(tag, _INLINE)
+            if kind == _CELL:
+                simple = self._simple_text(cell, depth + 1)
+                if simple is not None:  # the usual cell: one run of text, maybe wrapped
+                    if simple[0]:
+                        cells.append([Block(simple[0], strong=simple[1] or self.bold > 0)])
+                    continue
+            self.blocks = []
             if kind == _CELL:
                 self._element(cell, tag, kind, depth + 1)
             elif kind != _SKIP:  # stray content between cells
