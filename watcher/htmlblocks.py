@@ -333,8 +333,12 @@ class _Walker:
 
     def _row(self, row: Any, depth: int) -> None:
         self.flush()
-        cells: list[list[Block]] = []
+        if not "".join(row.itertext()).strip():
+            return  # a spacer row
+        # each cell: (text, bold) when it is one run of text, else the blocks it holds
+        cells: list[tuple[str, bool] | list[Block]] = []
         outer = self.blocks
+        bold = self.bold > 0
         for cell in row:
             tag = cell.tag
             if not isinstance(tag, str) or (len(cell) == 0 and not (cell.text or "").strip()):
@@ -344,7 +348,7 @@ class _Walker:
                 simple = self._simple_text(cell, depth + 1)
                 if simple is not None:  # the usual cell: one run of text, maybe wrapped
                     if simple[0]:
-                        cells.append([Block(simple[0], strong=simple[1] or self.bold > 0)])
+                        cells.append((simple[0], simple[1] or bold))
                     continue
             self.blocks = []
             if kind == _CELL:
@@ -352,27 +356,31 @@ class _Walker:
             elif kind != _SKIP:  # stray content between cells
                 self._element(cell, tag, _BLOCK if kind == _INLINE else kind, depth + 1)
             self.flush()
-            cells.append([b for b in self.blocks if b.kind != "page_break"])
+            blocks = [b for b in self.blocks if b.kind != "page_break"]
+            if blocks:
+                cells.append(blocks)
         self.blocks = outer
-        filled = [c for c in cells if c]
-        if not filled:
+        if not cells:
             return
-        if len(filled) == 1 or any(len(c) > 1 or c[0].kind != "text" for c in filled):
-            for blocks in filled:  # a layout table: its cells are ordinary paragraphs
-                self.blocks.extend(blocks)
+        if len(cells) == 1 or any(isinstance(c, list) and (len(c) > 1 or c[0].kind != "text")
+                                  for c in cells):
+            for cell_content in cells:  # a layout table: its cells are ordinary paragraphs
+                if isinstance(cell_content, list):
+                    self.blocks.extend(cell_content)
+                else:
+                    self.blocks.append(Block(cell_content[0], strong=cell_content[1]))
             return
-        texts = [c[0].text for c in filled]
-        if len(texts) >= 2 and len(texts[0]) == 1 and texts[0] in _BULLET_CELLS:
-            rest = filled[1:]
-            self.blocks.append(Block(" ".join(c[0].text for c in rest), "list_item",
-                                     strong=all(c[0].strong for c in rest)))
+        texts = [c[0].text if isinstance(c, list) else c[0] for c in cells]
+        strong = all(c[0].strong if isinstance(c, list) else c[1] for c in cells[1:])
+        if len(texts[0]) == 1 and texts[0] in _BULLET_CELLS:
+            self.blocks.append(Block(" ".join(texts[1:]), "list_item", strong=strong))
             return
+        strong = strong and (cells[0][0].strong if isinstance(cells[0], list) else cells[0][1])
         merged = merge_cells(texts)
         if len(merged) == 1:
-            self.blocks.append(Block(merged[0], strong=all(c[0].strong for c in filled)))
+            self.blocks.append(Block(merged[0], strong=strong))
             return
-        self.blocks.append(Block(" | ".join(merged), "table_row", tuple(merged),
-                                 strong=all(c[0].strong for c in filled)))
+        self.blocks.append(Block(" | ".join(merged), "table_row", tuple(merged), strong=strong))
 
 
 def _assemble(lines: list[str]) -> str:

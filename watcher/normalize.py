@@ -523,7 +523,7 @@ def _is_heading(block: Block, html: bool, section: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     if letters and all(c.isupper() for c in letters) and len(letters) > 3:
         return True
-    if html or section == "contacts" or len(words) > 10:
+    if html or section == "contacts" or len(words) > 10 or stripped.endswith("."):
         return False
     capitalized = [w for w in words if w[:1].isalpha() and w.lower() not in _SMALL_WORDS]
     return bool(capitalized) and all(w[0].isupper() for w in capitalized) and \
@@ -646,7 +646,10 @@ def _sections(blocks: list[Block], html: bool) -> list[Paragraph]:
         text = block.text
         kind = block.kind
         if _is_heading(block, html, section):
-            section = _heading_section(text)
+            keyword_section = _heading_section(text)
+            if not pending or keyword_section != "body":
+                # a plain heading right under "About X" (a sub-title) does not end it
+                section = keyword_section
             pending.append(text)
             continue
         run_in = block.lead if block.lead and _RUN_IN.match(block.lead + " x") else ""
