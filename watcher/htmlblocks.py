@@ -39,6 +39,7 @@ _HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 _BOLD_TAGS = frozenset(("b", "strong", "u"))
 _ITALIC_TAGS = frozenset(("i", "em"))
 _EMPHASIS_TAGS = _BOLD_TAGS | _ITALIC_TAGS
+_EMPHASIS_OR_HEADING_TAGS = _EMPHASIS_TAGS | _HEADING_TAGS
 # Elements that only wrap text: a cell made of a chain of them has one run of text.
 _SIMPLE_WRAPPERS = frozenset(("font", "span", "div", "p", "a", "b", "strong", "i", "em", "u",
                               "small", "big", "nobr", "tt", "code", "ins", "abbr", "center"))
@@ -231,8 +232,8 @@ class _Walker:
     def _flags(self, style: str | None) -> int:
         if not style:
             return 0
-        flags = self.styles.get(style, -1)
-        if flags < 0:
+        flags = self.styles.get(style)
+        if flags is None:
             flags = self.styles[style] = _flags_of(style)
         return flags
 
@@ -304,37 +305,48 @@ class _Walker:
             self.blocks.append(PAGE_BREAK)
 
     def _simple_text(self, element: Any, depth: int) -> tuple[str, bool, bool] | None:
-        """(text, bold, italic) when ``element`` holds one run of text inside a chain of single
-        wrappers (``<td><div><font>12,400</font></div></td>``); None when it needs the walk.
-        Spares most table cells the full walk."""
+        """(text, bold, italic) when ``element`` holds one run of text inside a chain of
+        single wrappers (``<td><div><font>12,400</font></div></td>``); None when it needs
+        the walk. Spares most table cells and paragraphs the full walk."""
         bold = italic = False
+        styles = self.styles
         while True:
             if depth > self.max_depth:
                 raise NormalizeError(f"HTML nested deeper than {self.max_depth} levels")
             depth += 1
-            flags = self._flags(element.get("style"))
-            if flags & _F_HIDDEN:
-                return "", False, False
+            style = element.get("style")
+            if style:
+                flags = styles.get(style)
+                if flags is None:
+                    flags = styles[style] = _flags_of(style)
+                if flags:
+                    if flags & _F_HIDDEN:
+                        return "", False, False
+                    if flags & _F_BOLD:
+                        bold = True
+                    elif flags & _F_NOT_BOLD:
+                        bold = False
+                    if flags & _F_ITALIC:
+                        italic = True
             tag = element.tag
-            if flags & _F_BOLD or tag in _BOLD_TAGS or tag in _HEADING_TAGS:
-                bold = True
-            elif flags & _F_NOT_BOLD:
-                bold = False
-            if flags & _F_ITALIC or tag in _ITALIC_TAGS:
-                italic = True
-            if len(element) == 0:
-                return " ".join((element.text or "").split()), bold, italic
-            if len(element) > 1 or (element.text and not element.text.isspace()):
+            if tag in _EMPHASIS_OR_HEADING_TAGS:
+                if tag in _ITALIC_TAGS:
+                    italic = True
+                else:
+                    bold = True
+            text = element.text
+            if not len(element):
+                return (" ".join(text.split()) if text else ""), bold, italic
+            if len(element) > 1 or (text and not text.isspace()):
                 return None
             child = element[0]
-            if child.tag not in _SIMPLE_WRAPPERS or (child.tail and not child.tail.isspace()):
+            tail = child.tail
+            if child.tag not in _SIMPLE_WRAPPERS or (tail and not tail.isspace()):
                 return None
             element = child
 
     def _row(self, row: Any, depth: int) -> None:
         self.flush()
-        if not "".join(row.itertext()).strip():
-            return  # a spacer row
         # each cell: (text, bold) when it is one run of text, else the blocks it holds
         cells: list[tuple[str, bool] | list[Block]] = []
         outer = self.blocks

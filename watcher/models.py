@@ -110,10 +110,18 @@ def canonical_text_of(headline: str, subheadlines: tuple[str, ...], dateline: st
                       paragraphs: tuple[Paragraph, ...] | list[Paragraph]) -> str:
     """The release as plain text, one paragraph a line, blank lines between: headline,
     sub-headlines, dateline, then the paragraphs with each heading before its first one
-    and list items marked "- ". Normalizing this text again gives the same release hash."""
-    parts = [part for part in (headline, *subheadlines, dateline) if part]
+    and list items marked "- " (contacts printed above the headline stay above it).
+    Normalizing this text again gives the same release hash."""
+    # Contact blocks printed above the headline (a letterhead, a contact box) come first, as
+    # they did in the exhibit: leading contacts paragraphs that sit under no heading.
+    lead = 0
+    while lead < len(paragraphs) and paragraphs[lead].section == "contacts" \
+            and not paragraphs[lead].heading:
+        lead += 1
+    parts = [p.text for p in paragraphs[:lead]]
+    parts += [part for part in (headline, *subheadlines, dateline) if part]
     heading = ""
-    for paragraph in paragraphs:
+    for paragraph in paragraphs[lead:]:
         if paragraph.heading and paragraph.heading != heading:
             parts.append(paragraph.heading)
         heading = paragraph.heading

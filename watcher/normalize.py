@@ -250,7 +250,10 @@ def _clean_blocks(blocks: Iterable[Block], html: bool) -> list[Block]:
         kind = block.kind
         cells: tuple[str, ...] = ()
         if kind == "table_row":
-            cells = tuple(c for c in (clean(c) for c in block.cells) if c)
+            joined = clean(block.text)  # one pass for the row; per cell only when needed
+            cells = tuple(joined.split(" | "))
+            if len(cells) != len(block.cells) or not all(cells):
+                cells = tuple(c for c in (clean(c) for c in block.cells) if c)
             if len(cells) > 1:
                 text = " | ".join(cells)
             else:
@@ -458,13 +461,13 @@ _PHONE = re.compile(r"\(?\b\d{3}\)?[\s.\-/]\d{3}[\s.\-]\d{4}\b|\+\d{1,3}[\s\d().
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+\.\w")
 
 
-_THREE_DIGITS = re.compile(r"\d\d\d")
+_PHONE_HINT = re.compile(r"\d{3}[\s.\-]\d{4}")  # what every _PHONE match holds, but "+"
 
 
 def _has_contact_detail(text: str) -> bool:
     """A telephone number or an e-mail address."""
     return bool(("@" in text and _EMAIL.search(text)) or
-                (_THREE_DIGITS.search(text) and _PHONE.search(text)))
+                (("+" in text or _PHONE_HINT.search(text)) and _PHONE.search(text)))
 _RUN_IN = re.compile(
     r"^(about [^.:;]{2,80}?|forward[- ]looking statements?|safe harbou?r statements?|"
     r"cautionary (?:note|statement)s?(?: regarding forward[- ]looking statements)?)"
