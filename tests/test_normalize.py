@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from watcher.errors import NormalizeError, UnsupportedDocumentError
 from watcher.models import Paragraph, Release
 from watcher.normalize import content_hash, decode, normalize_exhibit, normalize_text
@@ -177,15 +176,15 @@ def test_encodings_are_detected(content: bytes, expected: str) -> None:
 
 
 def test_a_declared_charset_is_honoured() -> None:
-    html = ('<html><head><meta charset="koi8-r"></head><body><p>\u041f\u0440\u0438\u0432\u0435'
-            '\u0442 \u043c\u0438\u0440 \u0432\u0441\u0435\u043c</p></body></html>')
-    release = normalize_exhibit(html.encode("koi8-r"))
-    assert release.headline == "\u041f\u0440\u0438\u0432\u0435\u0442 \u043c\u0438\u0440 \u0432\u0441\u0435\u043c"
+    words = "\u041f\u0440\u0438\u0432\u0435\u0442 \u043c\u0438\u0440 \u0432\u0441\u0435\u043c"
+    html = f'<html><head><meta charset="koi8-r"></head><body><p>{words}</p></body></html>'
+    assert normalize_exhibit(html.encode("koi8-r")).headline == words
 
 
 def test_utf8_declared_as_latin1_is_read_as_utf8() -> None:
-    html = '<html><head><meta charset="iso-8859-1"></head><body><p>Soci\u00e9t\u00e9 G\u00e9n\u00e9rale signs</p></body></html>'
-    assert normalize_exhibit(html.encode()).headline == "Soci\u00e9t\u00e9 G\u00e9n\u00e9rale signs"
+    words = "Soci\u00e9t\u00e9 G\u00e9n\u00e9rale signs"
+    html = f'<html><head><meta charset="iso-8859-1"></head><body><p>{words}</p></body></html>'
+    assert normalize_exhibit(html.encode()).headline == words
 
 
 def test_decode_reads_cp1252_and_keeps_undefined_bytes() -> None:
@@ -209,7 +208,8 @@ def test_the_hash_ignores_markup_whitespace_and_quote_style() -> None:
                              b"<p><b>About Acme</b></p><p>Acme    makes <i>drugs</i>.</p>"
                              b"</body></html>")
     assert text.content_hash == html.content_hash
-    assert text.content_hash != normalize_text("ACME SIGNS A DEAL\n\nAcme makes pills.").content_hash
+    other = normalize_text("ACME SIGNS A DEAL\n\nAcme makes pills.")
+    assert text.content_hash != other.content_hash
     assert content_hash("A  b\n\"c\"") == content_hash("a b 'c'")
 
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
-
 from watcher.errors import NormalizeError
 from watcher.models import Release
 from watcher.normalize import normalize_exhibit
@@ -123,7 +122,7 @@ def as_html(story: Story, style: int) -> bytes:
     out.append(para("About Wyndcastle Biologics", bold=True))
     out += [para(p) for p in story.about]
     out += [para(story.forward), para("# # #")]
-    return "".join(out + ["</body></html>\n"]).encode("utf-8")
+    return "".join([*out, "</body></html>\n"]).encode("utf-8")
 
 
 def renormalized(release: Release) -> Release:
