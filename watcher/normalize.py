@@ -32,7 +32,7 @@ from watcher.errors import NormalizeError, ResponseTooLargeError, UnsupportedDoc
 from watcher.htmlblocks import DEFAULT_MAX_DEPTH, html_blocks
 from watcher.models import Paragraph, Release, canonical_text_of
 from watcher.sgml import is_press_release_type, looks_like_submission, split_submission
-from watcher.text import DATE, clean, date_of, split_sentences
+from watcher.text import DATE, clean, date_of, needs_repair, split_sentences
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -60,10 +60,11 @@ def normalize_exhibit(content: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES,
     _refuse_binary(content)
     text = decode(content, _declared_charset(content[:4096]))
     _refuse_binary_text(text)
+    repair = needs_repair(text)
     if looks_like_html(text):
         blocks = html_blocks(text, max_depth=max_depth)
-        return build_release(blocks, html=True)
-    return build_release(text_blocks(text), html=False)
+        return build_release(blocks, html=True, repair=repair)
+    return build_release(text_blocks(text), html=False, repair=repair)
 
 
 def normalize_text(text: str) -> Release:
@@ -240,7 +241,7 @@ def _is_junk(block: Block, html: bool) -> bool:
     return bool(_BARE_NUMBER.match(text)) and (block.indented or block.centered)
 
 
-def _clean_blocks(blocks: Iterable[Block], html: bool) -> list[Block]:
+def _clean_blocks(blocks: Iterable[Block], html: bool, repair: bool = True) -> list[Block]:
     out: list[Block] = []
     for block in blocks:
         if block.kind == "page_break":
@@ -250,10 +251,10 @@ def _clean_blocks(blocks: Iterable[Block], html: bool) -> list[Block]:
         kind = block.kind
         cells: tuple[str, ...] = ()
         if kind == "table_row":
-            joined = clean(block.text)  # one pass for the row; per cell only when needed
+            joined = clean(block.text, repair=repair)  # one pass for the row
             cells = tuple(joined.split(" | "))
             if len(cells) != len(block.cells) or not all(cells):
-                cells = tuple(c for c in (clean(c) for c in block.cells) if c)
+                cells = tuple(c for c in (clean(c, repair=repair) for c in block.cells) if c)
             if len(cells) > 1:
                 text = " | ".join(cells)
             else:
@@ -261,11 +262,11 @@ def _clean_blocks(blocks: Iterable[Block], html: bool) -> list[Block]:
                 text = cells[0] if cells else ""
                 cells = ()
         else:
-            text = clean(block.text)
+            text = clean(block.text, repair=repair)
         if not text:
             continue
         cleaned = Block(text, kind, cells, block.strong, block.centered, block.italic,
-                        block.indented, clean(block.lead) if block.lead else "")
+                        block.indented, clean(block.lead, repair=repair) if block.lead else "")
         if _is_junk(cleaned, html):
             continue
         if kind != "table_row":
@@ -450,13 +451,14 @@ _FORWARD_HEADING = re.compile(
 _FORWARD_PARAGRAPH = re.compile(
     r"forward[- ]looking (?:statement|information)|safe[- ]harbou?r|private securities "
     r"litigation reform act")
-_CONTACT_START = re.compile(
-    r"^(?:(?:media|investors?|company|press|corporate|analysts?|financial|public)"
+_CONTACT_START = re.compile(  # on lower-cased text
+    r"(?:(?:media|investors?|company|press|corporate|analysts?|financial|public)"
     r"(?:\s+(?:relations|and media|& media|and investors?|& investors?))?\s+)?"
     r"contacts?\b(?!\s+(?:us|lens|lenses|tracing))|"
-    r"^(?:investors?|media|press|investor relations|media relations)\s*[:\-]|"
-    r"^for (?:further|more|additional) information\b",
-    re.IGNORECASE)
+    r"(?:investors?|media|press|investor relations|media relations)\s*[:\-]|"
+    r"for (?:further|more|additional) information\b")
+_CONTACT_PREFIXES = ("media", "investor", "company", "press", "corporate", "analyst",
+                     "financial", "public", "contact", "for ")
 _PHONE = re.compile(r"\(?\b\d{3}\)?[\s.\-/]\d{3}[\s.\-]\d{4}\b|\+\d{1,3}[\s\d().\-]{7,}\d")
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+\.\w")
 
@@ -492,14 +494,17 @@ def _is_forward_looking(text: str) -> bool:
 
 
 def _is_contact_start(text: str) -> bool:
-    return bool(_CONTACT_START.match(text))
+    """"Contact:", "Media Contacts", "Investors:", "For more information ..."."""
+    head = text[:60].lower()
+    return head.startswith(_CONTACT_PREFIXES) and bool(_CONTACT_START.match(head))
 
 
 def _is_contact_like(block: Block) -> bool:
     text = block.text
     if _is_contact_start(text):
         return True
-    if not (block.kind == "table_row" or not text.endswith(".") or len(text.split()) < 6):
+    if block.kind != "table_row" and text.rstrip("\"')").endswith((".", "!", "?")) \
+            and text.count(" ") >= 5:
         return False  # a sentence: a telephone number in it does not make it a contact
     return _has_contact_detail(text)
 
@@ -566,9 +571,11 @@ def _numeric_row(block: Block) -> bool:
     return block.kind == "table_row" and any(any(ch.isdigit() for ch in c) for c in block.cells)
 
 
-def build_release(raw_blocks: Iterable[Block], *, html: bool = False) -> Release:
-    """The back end shared by every front end: blocks -> Release."""
-    blocks = _drop_page_furniture(_clean_blocks(raw_blocks, html))
+def build_release(raw_blocks: Iterable[Block], *, html: bool = False,
+                  repair: bool = True) -> Release:
+    """The back end shared by every front end: blocks -> Release. ``repair=False`` when the
+    document is known to hold no mojibake or C1 controls (``watcher.text.needs_repair``)."""
+    blocks = _drop_page_furniture(_clean_blocks(raw_blocks, html, repair))
     if not blocks:
         raise NormalizeError("no text found in the document")
     head_count, dateline_index = _head(blocks)

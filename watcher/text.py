@@ -47,6 +47,9 @@ _REPLACEMENTS = {chr(code): str(value) for code, value in _TRANSLATE.items() if 
 _SPECIAL = re.compile("[" + "".join(re.escape(c) for c in sorted(_REPLACEMENTS)) + "]")
 
 
+_COMMON = tuple((c, _REPLACEMENTS[c]) for c in "\u2019\u201c\u201d\u2014\u2013\u00a0\u2018")
+
+
 def _replace_special(match: re.Match[str]) -> str:
     return _REPLACEMENTS[match.group()]
 
@@ -97,6 +100,7 @@ def unescape_entities(text: str) -> str:
 
 
 _C1 = re.compile("[\x80-\x9f]")
+_SUSPECT = re.compile("[\x80-\x9f\u00c2-\u00f4]")
 
 
 def _cp1252_of_c1(match: re.Match[str]) -> str:
@@ -108,21 +112,36 @@ _WHITESPACE_CONTROLS = re.compile(r"[\t\n\r\f\v]")
 _C0 = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def unify(text: str) -> str:
-    """One spelling for quotes, dashes, spaces and symbols; NFC; single spaces; trimmed."""
-    if _ASCII_ODD.search(text):
-        text = _C0.sub("", _WHITESPACE_CONTROLS.sub(" ", text))
+def unify(text: str, *, repair: bool = True) -> str:
+    """One spelling for quotes, dashes, spaces and symbols; NFC; single spaces; trimmed.
+
+    ``repair=False`` skips looking for C1 controls and mojibake: for text from a document
+    that ``needs_repair`` found free of them (the scan costs more than the rest)."""
+    if repair:
+        if _ASCII_ODD.search(text):
+            text = _C0.sub("", _WHITESPACE_CONTROLS.sub(" ", text))
+        if not text.isascii():
+            # C1 controls are cp1252 read as latin-1; then undo mojibake (whose lead bytes
+            # read as one of "ÂÃ..ô"): both rare, so one scan decides whether to look on.
+            for _ in range(3):
+                if not _SUSPECT.search(text):
+                    break
+                if _C1.search(text):
+                    text = _C1.sub(_cp1252_of_c1, text)
+                repaired = repair_mojibake(text)
+                if repaired == text:
+                    break
+                text = repaired
     if not text.isascii():
-        for _ in range(3):  # C1 controls are cp1252 read as latin-1; then undo mojibake
-            if _C1.search(text):
-                text = _C1.sub(_cp1252_of_c1, text)
-            repaired = repair_mojibake(text)
-            if repaired == text:
-                break
-            text = repaired
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
-        text = _SPECIAL.sub(_replace_special, text)
+        for common, plain in _COMMON:  # str.replace runs in C: the usual suspects first
+            if common in text:
+                text = text.replace(common, plain)
+        if not text.isascii():
+            text = _SPECIAL.sub(_replace_special, text)
+    if not text.isprintable():
+        text = _C0.sub("", _WHITESPACE_CONTROLS.sub(" ", text))
         if not text.isascii():
             text = _CONTROLS.sub("", text)
     if "  " in text:
@@ -130,13 +149,38 @@ def unify(text: str) -> str:
     return text.strip()
 
 
-def clean(text: str) -> str:
+def clean(text: str, *, repair: bool = True) -> str:
     """A block's text as it goes into a Release: entities, stray tags, ``unify``."""
     if "&" in text:
         text = unescape_entities(text)
+        repair = True  # an entity may have spelled out mojibake or a control character
     if "<" in text:
         text = _TAG_RESIDUE.sub(" ", text)
-    return unify(text)
+    return unify(text, repair=repair)
+
+
+# Entities for the characters that start mojibake (U+00C2..U+00F4) or are C1 controls.
+_SUSPECT_ENTITY = re.compile(
+    rb"&#(?:1[2-5]\d|19[4-9]|2[0-3]\d|24[0-4]);|&#[xX](?:[89][0-9a-fA-F]|[cC][2-9a-fA-F]|"
+    rb"[dDeE][0-9a-fA-F]|[fF][0-4]);|&(?:[AEIOUYaeiouy](?:circ|grave|acute|uml|tilde|ring)|"
+    rb"AElig|aelig|Ccedil|ccedil|ETH|eth|Ntilde|ntilde|times|divide|Oslash|oslash|THORN|"
+    rb"thorn|szlig);")
+_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+# bytes.translate runs in C: control bytes (but tab, line breaks, form feed) -> 0, others -> 1
+_CONTROL_BYTES = bytes(0 if (b < 0x20 and b not in (0x09, 0x0a, 0x0b, 0x0c, 0x0d)) or b == 0x7f
+                       else 1 for b in range(256))
+
+
+def needs_repair(document: str) -> bool:
+    """Could any text of this decoded document hold mojibake or control characters
+    (directly or spelled as entities)? When not, ``clean(..., repair=False)`` is exact and
+    faster. Scans in C only: it runs on every byte of every exhibit."""
+    data = document.encode("utf-8", errors="surrogatepass")
+    if b"\xc3" in data or (b"\xc2" in data and _C1_UTF8.search(data)):
+        return True  # U+00C0..U+00FF (mojibake lead characters) or C1 controls
+    if 0 in data.translate(_CONTROL_BYTES):
+        return True
+    return b"&" in data and bool(_SUSPECT_ENTITY.search(data))
 
 
 # ---------------------------------------------------------------- dates
