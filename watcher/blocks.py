@@ -105,10 +105,13 @@ def _logical_lines(text: str) -> list[tuple[str, str]]:
                 out.append((before.expandtabs(8).rstrip(), ""))
             out.append(("", "page"))
             line = after.replace("\f", "")
-        if _PAGE_LINE.match(line):
+        if "<" not in line:  # the usual line: no markup to look at
+            if line.startswith("begin ") and _UUENCODE_BEGIN.match(line):
+                in_uuencode = True
+            else:
+                out.append((line.expandtabs(8).rstrip() if "\t" in line else line.rstrip(), ""))
+        elif _PAGE_LINE.match(line):
             out.append(("", "page"))
-        elif _UUENCODE_BEGIN.match(line):
-            in_uuencode = True
         elif _TABLE_OPEN.match(line):
             out.append(("", "table_open"))
         elif _TABLE_CLOSE.match(line):
@@ -116,9 +119,7 @@ def _logical_lines(text: str) -> list[tuple[str, str]]:
         elif _SGML_LINE.match(line):
             continue
         else:
-            if "<" in line:
-                line = _TABLE_TAGS.sub("", line)
-            out.append((line.expandtabs(8).rstrip(), ""))
+            out.append((_TABLE_TAGS.sub("", line).expandtabs(8).rstrip(), ""))
     return out
 
 

@@ -70,8 +70,10 @@ _CONT = "".join(re.escape(_CP1252_OF_BYTE[b]) for b in range(0x80, 0xC0))
 _LEAD2 = "".join(re.escape(_CP1252_OF_BYTE[b]) for b in range(0xC2, 0xE0))
 _LEAD3 = "".join(re.escape(_CP1252_OF_BYTE[b]) for b in range(0xE0, 0xF0))
 _LEAD4 = "".join(re.escape(_CP1252_OF_BYTE[b]) for b in range(0xF0, 0xF5))
+# One character at a time: an invalid sequence next to valid ones must not keep those
+# from being repaired (and repairing twice must change nothing more).
 _MOJIBAKE = re.compile(
-    f"(?:[{_LEAD2}][{_CONT}]|[{_LEAD3}][{_CONT}]{{2}}|[{_LEAD4}][{_CONT}]{{3}})+")
+    f"[{_LEAD2}][{_CONT}]|[{_LEAD3}][{_CONT}]{{2}}|[{_LEAD4}][{_CONT}]{{3}}")
 _MOJIBAKE_HINT = re.compile(f"[{_LEAD2}{_LEAD3}{_LEAD4}][{_CONT}]")
 
 
