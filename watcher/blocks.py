@@ -232,11 +232,12 @@ def _table_rows(lines: list[str]) -> list[Block]:
         split_rows = [[c.strip() for c in line.split(" | ")] for line in body]
         return [Block(" | ".join(cells), "table_row", tuple(cells)) if len(cells) > 1
                 else Block(cells[0]) for cells in split_rows if any(cells)]
-    gaps = _column_gaps(lines)
+    data_lines = {line for line in body if _is_data_line(line)}
+    gaps = _column_gaps([line for line in lines if line in data_lines])
     rows: list[tuple[int, list[str]]] = []
     for line in body:
         indent = len(line) - len(line.lstrip())
-        if _is_data_line(line):
+        if line in data_lines:
             cells = merge_cells(_split_columns(line, gaps))
         else:
             cells = merge_cells(_CELL_SPLIT.split(line.strip()))
@@ -258,12 +259,11 @@ def _table_rows(lines: list[str]) -> list[Block]:
             else Block(cells[0]) for cells in merged]
 
 
-def _column_gaps(lines: list[str]) -> set[int]:
+def _column_gaps(data: list[str]) -> set[int]:
     """Character positions that separate columns: blank in every row that holds numbers
-    (header rows and rules may span several columns, so they do not count). Gaps one
+    (``data``: header rows and rules may span several columns, so they do not count). Gaps one
     character wide count only right of the first wide one, so that the words of a label are
     never split apart."""
-    data = [line for line in lines if _is_data_line(line)]
     if not data:
         return set()
     width = max(len(line) for line in data)
@@ -318,7 +318,7 @@ def _is_data_line(line: str) -> bool:
     """A table row with at least two numbers (years, amounts, "--" for nil) in it (and no
     telephone number: contact blocks set in two columns are tables too)."""
     return sum(1 for token in line.split() if _NUMERIC_TOKEN.match(token)) >= 2 and \
-        not _PHONE.search(line)
+        not (("-" in line or "+" in line) and _PHONE.search(line))
 
 
 _NUMBER = re.compile(r"^[$(]*-?[$(]*[0-9][0-9,.]*\)?%?$")

@@ -207,20 +207,38 @@ class _Walker:
         if element.text:
             self.add(element.text)
         depth += 1
+        styles = self.styles
         for child in element:
             tag = child.tag
             kind = _KINDS.get(tag, _INLINE)
             if kind == _INLINE:
-                if not isinstance(tag, str):
+                # inline elements are most of the tree: handled here, without another call
+                style = child.get("style") if isinstance(tag, str) else None
+                flags = 0
+                if style:
+                    flags = styles.get(style)
+                    if flags is None:
+                        flags = styles[style] = _flags_of(style)
+                if not isinstance(tag, str) or flags & _F_HIDDEN:
                     pass
                 elif tag == "sup" and _FOOTNOTE_MARK.match("".join(child.itertext())):
                     pass  # footnote markers: "Million<sup>1</sup>"
+                elif not flags and tag not in _EMPHASIS_TAGS:
+                    self.walk(child, depth)
                 else:
-                    style = child.get("style")
-                    if style or tag in _EMPHASIS_TAGS:
-                        self._inline(child, tag, style, depth)
-                    else:
-                        self.walk(child, depth)
+                    bold = tag in _BOLD_TAGS or flags & _F_BOLD
+                    italic = tag in _ITALIC_TAGS or flags & _F_ITALIC
+                    saved_bold = self.bold
+                    if bold:
+                        self.bold += 1
+                    elif flags & _F_NOT_BOLD:
+                        self.bold = 0
+                    if italic:
+                        self.italic += 1
+                    self.walk(child, depth)
+                    self.bold = saved_bold
+                    if italic:
+                        self.italic -= 1
             elif kind == _BREAK:
                 self.line_break()
             elif kind != _SKIP:
@@ -236,24 +254,6 @@ class _Walker:
         if flags is None:
             flags = self.styles[style] = _flags_of(style)
         return flags
-
-    def _inline(self, element: Any, tag: str, style: str | None, depth: int) -> None:
-        flags = self._flags(style)
-        if flags & _F_HIDDEN:
-            return
-        bold = tag in _BOLD_TAGS or flags & _F_BOLD
-        italic = tag in _ITALIC_TAGS or flags & _F_ITALIC
-        saved_bold = self.bold
-        if bold:
-            self.bold += 1
-        elif flags & _F_NOT_BOLD:
-            self.bold = 0
-        if italic:
-            self.italic += 1
-        self.walk(element, depth)
-        self.bold = saved_bold
-        if italic:
-            self.italic -= 1
 
     def _element(self, element: Any, tag: str, kind: int, depth: int) -> None:
         flags = self._flags(element.get("style"))
