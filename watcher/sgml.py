@@ -47,7 +47,8 @@ def is_press_release_type(doc_type: str) -> bool:
 @dataclass(frozen=True, slots=True)
 class SgmlDocument:
     """One ``<DOCUMENT>`` of a submission; ``content`` is its ``<TEXT>`` body, byte for byte
-    (the line break that follows ``<TEXT>`` is part of the tag line, not of the body)."""
+    (the line breaks after ``<TEXT>`` and before ``</TEXT>`` belong to the tags' lines, not
+    to the body)."""
 
     doc_type: str
     sequence: int
@@ -188,8 +189,11 @@ class SubmissionSplitter:
             return self._too_large()
         assert self._current is not None
         doc_type, sequence, filename, description = self._current
+        end = at  # the line break before </TEXT> belongs to the tag's line
+        if end and self._buffer[end - 1:end] == b"\n":
+            end -= 2 if end > 1 and self._buffer[end - 2:end - 1] == b"\r" else 1
         self._ready.append(SgmlDocument(doc_type, sequence, filename, description,
-                                        bytes(self._buffer[:at])))
+                                        bytes(self._buffer[:end])))
         del self._buffer[: at + len(_END_TEXT)]
         self._scan_from = 0
         self._current = None
