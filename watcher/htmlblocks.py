@@ -216,9 +216,10 @@ class _Walker:
                 style = child.get("style") if isinstance(tag, str) else None
                 flags = 0
                 if style:
-                    flags = styles.get(style)
-                    if flags is None:
-                        flags = styles[style] = _flags_of(style)
+                    cached = styles.get(style)
+                    if cached is None:
+                        cached = styles[style] = _flags_of(style)
+                    flags = cached
                 if not isinstance(tag, str) or flags & _F_HIDDEN:
                     pass
                 elif tag == "sup" and _FOOTNOTE_MARK.match("".join(child.itertext())):

@@ -106,8 +106,8 @@ class SubmissionSplitter:
             doc_type, sequence, _, _ = self._current
             self._buffer = bytearray()
             raise ParseError(
-                f"submission ended inside document {doc_type} (sequence {sequence}): "
-                "no </TEXT> after its text")
+                f"submission ends inside {doc_type} (sequence {sequence}): no </TEXT> after "
+                "its text")
         self._buffer = bytearray()
         return self._take()
 
