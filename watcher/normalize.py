@@ -229,11 +229,14 @@ _RELEASE_LABEL = re.compile(
 _BULLET_TEXT = re.compile(r"^(?:\*+\s*|(?:o|-(?!-)|>)\s+)(?=\S)")
 
 
+_ALNUM = re.compile(r"[^\W_]")
+
+
 def _is_junk(block: Block, html: bool) -> bool:
     text = block.text
-    if len(text) > 60:
+    if len(text) > 60 or block.kind == "table_row":
         return False
-    if not any(c.isalnum() for c in text):
+    if not _ALNUM.search(text):
         return True
     if _EXHIBIT_LINE.match(text) or _END_MARK.match(text) or _PAGE_NUMBER.match(text) \
             or _RELEASE_LABEL.match(text):
@@ -348,6 +351,7 @@ _WIRE_HEAD = re.compile(r"\s*(?:-{1,3}\s*)?(?:\([^()]{2,60}\)|/[^/]{2,60}/)")
 _WIRE_DATELINE = re.compile(
     r"(?P<place>[A-Z][^()/\n]{1,60}?)\s*,?\s*-{1,3}\s*(?P<wire>\([^()]{2,40}\)|/[^/]{2,40}/)"
     r"\s*(?:-{1,3}\s*|$)")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _WIRE_NAME = re.compile(r"wire|news|press|\bpr\b", re.IGNORECASE)
 _SEPARATOR = re.compile(r"^\s*(?:-{1,3}|:|\||/)\s*")
 _PLACE_WORD = re.compile(r"^(?:[A-Z0-9][\w.'&-]*|of|de|la|le|du|am|an|on|upon|sur|and|the|"
@@ -359,10 +363,12 @@ def _dateline(text: str) -> tuple[str, date | None, str, str] | None:
     dateline: "CAMBRIDGE, MA, JUNE 24, 2002 - ...", "LA JOLLA, Calif.--(BUSINESS WIRE)--
     April 14, 1997--...", "PHILADELPHIA, Feb. 12, 2024 (GLOBE NEWSWIRE) -- ...",
     "Silicon Valley, CA (April 16, 2025) - ..."."""
-    match = DATE.search(text, 0, 160)
+    match = DATE.search(text, 0, 160) if _YEAR.search(text, 0, 160) else None
     dated = _dated_dateline(text, match) if match else None
     if dated is not None:
         return dated
+    if "(" not in text[:100] and "/" not in text[:100]:
+        return None  # no wire service to stand in for the date
     wired = _WIRE_DATELINE.match(text)
     if wired is None or not _WIRE_NAME.search(wired.group("wire")) or \
             not _is_place(wired.group("place").strip(" ,")):
