@@ -257,15 +257,22 @@ division appendix exhibit annex form item section vitamin hepatitis factor plan 
 """.split())
 
 _BOUNDARY = re.compile(r"[.!?]+[\"')\]]*(?=\s)")
-_FIRST_TOKEN = re.compile(r"\s+([\"'(\[]*)(\S*)")
 
 
 def _ends_sentence(text: str, end: int, stop: int) -> bool:
     """Does the punctuation ending at ``end`` (text[stop] is the mark) close a sentence?"""
-    nxt = _FIRST_TOKEN.match(text, end)
-    if nxt is None:
+    size = len(text)
+    start = end
+    while start < size and text[start].isspace():
+        start += 1
+    if start >= size:
         return False
-    opener, word = nxt.group(1), nxt.group(2)
+    word_start = start
+    while word_start < size and text[word_start] in "\"'([":
+        word_start += 1
+    opener = text[start:word_start]
+    space = text.find(" ", word_start)
+    word = text[word_start:space] if space >= 0 else text[word_start:]
     if not word and not opener:
         return False
     first = (word or " ")[0]
