@@ -168,7 +168,7 @@ def reflow(lines: list[str], width: int) -> list[str]:
         next_word = following.split(" ", 1)[0]
         soft.append(len(raw) + 1 + len(next_word) > limit or current.endswith("-"))
     if all(soft):
-        return [_join(stripped)]
+        return [join_lines(stripped)]
     if not any(soft) and len(stripped) >= 2:
         return [_join_line_list(stripped)]
     paragraphs: list[list[str]] = [[stripped[0]]]
@@ -181,33 +181,54 @@ def reflow(lines: list[str], width: int) -> list[str]:
             paragraphs.append([line])
         else:
             paragraphs[-1].append(line)
-    return [_join(p) for p in paragraphs]
+    return [join_lines(p) for p in paragraphs]
 
 
-def _join(lines: list[str]) -> str:
-    out = lines[0]
+def join_lines(lines: list[str]) -> str:
+    """Wrapped lines -> one paragraph (linear: a paragraph may have thousands of lines)."""
+    pieces = [lines[0]]
     for line in lines[1:]:
-        out = join_hyphenated(out, line)
-    return out
+        previous = pieces[-1]
+        glue = _glue(previous, line)
+        if glue == "":
+            if previous.endswith("-") and _drops_hyphen(previous, line):
+                pieces[-1] = previous[:-1]
+        else:
+            pieces.append(glue)
+        pieces.append(line)
+    return "".join(pieces)
 
 
 def join_hyphenated(left: str, right: str) -> str:
     """Join two wrapped lines; "develop-" + "ment" -> "development", "co-" + "promote" keeps
     its hyphen, and so does anything that is not a lower-case word split."""
-    if left.endswith("-") and not left.endswith("--") and left[-2:-1].isalnum():
-        head = re.search(r"([A-Za-z]+)-$", left)
-        if head and right[:1].islower() and head.group(1).islower() \
-                and head.group(1) not in _COMPOUND_PREFIXES:
-            return left[:-1] + right
-        return left + right  # a compound cut at its hyphen: "CO-" + "PROMOTION", "TG-" + "3310"
+    if _glue(left, right) == "":
+        return (left[:-1] if _drops_hyphen(left, right) else left) + right
     return left + " " + right
 
 
+def _glue(left: str, right: str) -> str:
+    """"" when ``left`` ends in a hyphen that joins it to ``right``, else " "."""
+    if left.endswith("-") and not left.endswith("--") and left[-2:-1].isalnum():
+        return ""
+    return " "
+
+
+def _drops_hyphen(left: str, right: str) -> bool:
+    """"develop-" + "ment": an end-of-line hyphenation; "co-" + "promote", "CO-" +
+    "PROMOTION", "TG-" + "3310": a compound cut at its own hyphen."""
+    head = re.search(r"([A-Za-z]+)-$", left[-40:])
+    return bool(head and right[:1].islower() and head.group(1).islower()
+                and head.group(1) not in _COMPOUND_PREFIXES)
+
+
 def _join_line_list(lines: list[str]) -> str:
-    out = lines[0]
+    pieces = [lines[0]]
     for line in lines[1:]:
-        out = out + (" " if out.endswith((":", ",", "-", "&", " and")) else "; ") + line
-    return out
+        ends_open = pieces[-1].endswith((":", ",", "-", "&", " and"))
+        pieces.append(" " if ends_open else "; ")
+        pieces.append(line)
+    return "".join(pieces)
 
 
 def _list_items(lines: list[str], width: int) -> list[Block]:
@@ -219,7 +240,7 @@ def _list_items(lines: list[str], width: int) -> list[Block]:
             items.append([body.strip()])
         else:
             items[-1].append(line.strip())
-    return [Block(_join(item), "list_item") for item in items if item and item[0]]
+    return [Block(join_lines(item), "list_item") for item in items if item and item[0]]
 
 
 # ---------------------------------------------------------------- tables

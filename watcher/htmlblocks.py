@@ -14,10 +14,12 @@ from typing import Any
 
 from lxml import etree
 
-from watcher.blocks import PAGE_BREAK, Block, BlockKind, join_hyphenated, merge_cells, text_blocks
+from watcher.blocks import PAGE_BREAK, Block, BlockKind, join_lines, merge_cells, text_blocks
 from watcher.errors import NormalizeError
 
-DEFAULT_MAX_DEPTH = 256
+# libxml2 itself stops nesting at 255 levels (deeper content is flattened): refusing what
+# goes past 200 turns a silently mangled document into a clear error.
+DEFAULT_MAX_DEPTH = 200
 
 _INLINE, _BLOCK, _BREAK, _ROW, _CELL, _TABLE, _ITEM, _PRE, _RULE, _SKIP, _PAGE = range(11)
 _KINDS: dict[str, int] = {
@@ -402,11 +404,9 @@ def _assemble(lines: list[str]) -> str:
     if len(lines) == 1:
         return lines[0]
     if len(lines) >= 3 and all(len(line) < 50 for line in lines):
-        out = lines[0]
+        pieces = [lines[0]]
         for line in lines[1:]:
-            out += (" " if out.endswith((":", ",", "&")) else "; ") + line
-        return out
-    out = lines[0]
-    for line in lines[1:]:
-        out = join_hyphenated(out, line)
-    return out
+            pieces.append(" " if pieces[-1].endswith((":", ",", "&")) else "; ")
+            pieces.append(line)
+        return "".join(pieces)
+    return join_lines(lines)

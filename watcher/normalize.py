@@ -76,10 +76,11 @@ def content_hash(canonical: str) -> str:
     """SHA-256 of the words of a canonical text: case, spacing, punctuation-only and quote
     differences do not count. A word is a run of ASCII letters and digits or of any
     non-ASCII characters (which ``unify`` has already stripped of quotes and dashes)."""
-    words = canonical.lower().encode("utf-8").translate(_WORD_BYTES).split()
-    return hashlib.sha256(b" ".join(words)).hexdigest()
+    words = canonical.lower().encode("utf-8").translate(_WORD_BYTES)
+    return hashlib.sha256(_SPACE_RUNS.sub(b" ", words).strip()).hexdigest()
 
 
+_SPACE_RUNS = re.compile(rb" {2,}")
 # bytes.translate runs in C: every ASCII byte that is not a letter or digit becomes a space.
 _WORD_BYTES = bytes(b if (chr(b).isalnum() and b < 128) or b >= 128 else 0x20
                     for b in range(256))
