@@ -260,11 +260,15 @@ def _clean_blocks(blocks: Iterable[Block], html: bool, repair: bool = True) -> l
         cells: tuple[str, ...] = ()
         if kind == "table_row":
             joined = clean(block.text, repair=repair)  # one pass for the row
-            cells = tuple(joined.split(" | "))
-            if len(cells) != len(block.cells) or not all(cells):
-                cells = tuple(c for c in (clean(c, repair=repair) for c in block.cells) if c)
+            if joined == block.text:
+                cells = block.cells
+            else:
+                cells = tuple(joined.split(" | "))
+                if len(cells) != len(block.cells) or not all(cells):
+                    cells = tuple(c for c in (clean(c, repair=repair) for c in block.cells)
+                                  if c)
             if len(cells) > 1:
-                text = " | ".join(cells)
+                text = " | ".join(cells) if cells is not block.cells else block.text
             else:
                 kind = "text"
                 text = cells[0] if cells else ""
@@ -273,8 +277,12 @@ def _clean_blocks(blocks: Iterable[Block], html: bool, repair: bool = True) -> l
             text = clean(block.text, repair=repair)
         if not text:
             continue
-        cleaned = Block(text, kind, cells, block.strong, block.centered, block.italic,
-                        block.indented, clean(block.lead, repair=repair) if block.lead else "")
+        lead = clean(block.lead, repair=repair) if block.lead else ""
+        if text == block.text and kind == block.kind and lead == block.lead:
+            cleaned = block  # already clean (most table rows): no need for a copy
+        else:
+            cleaned = Block(text, kind, cells, block.strong, block.centered, block.italic,
+                            block.indented, lead)
         if _is_junk(cleaned, html):
             continue
         if kind != "table_row":
