@@ -280,49 +280,46 @@ def _table_rows(lines: list[str]) -> list[Block]:
             else Block(cells[0]) for cells in merged]
 
 
-def _column_gaps(data: list[str]) -> set[int]:
-    """Character positions that separate columns: blank in every row that holds numbers
-    (``data``: header rows and rules may span several columns, so they do not count). Gaps one
-    character wide count only right of the first wide one, so that the words of a label are
-    never split apart."""
+def _column_gaps(data: list[str]) -> list[tuple[int, int]]:
+    """Runs of character positions that separate columns: blank in every row that holds
+    numbers (``data``: header rows and rules may span several columns, so they do not count).
+    Runs one character wide count only right of the first wide one, so that the words of a
+    label are never split apart."""
     if not data:
-        return set()
+        return []
     width = max(len(line) for line in data)
-    occupied = [False] * width
+    occupied = bytearray(width)
     for line in data:
         for position, char in enumerate(line):
             if char != " ":
-                occupied[position] = True
-    gaps: set[int] = set()
-    first_wide = None
+                occupied[position] = 1
+    gaps: list[tuple[int, int]] = []
+    first_wide = False
     position = min(len(line) - len(line.lstrip()) for line in data)
     while position < width:
-        if occupied[position]:
-            position += 1
-            continue
-        end = position
-        while end < width and not occupied[end]:
-            end += 1
-        if end - position >= 2 and first_wide is None:
-            first_wide = position
-        if end - position >= 2 or first_wide is not None:
-            gaps.update(range(position, end))
-        position = end
+        end = occupied.find(1, position)
+        if end < 0:
+            break
+        if end > position and (end - position >= 2 or first_wide):
+            first_wide = True
+            gaps.append((position, end))
+        position = occupied.find(0, end)
+        if position < 0:
+            break
     return gaps
 
 
-def _split_columns(line: str, gaps: set[int]) -> list[str]:
+def _split_columns(line: str, gaps: list[tuple[int, int]]) -> list[str]:
     cells: list[str] = []
-    current: list[str] = []
-    for position, char in enumerate(line):
-        if position in gaps and char == " ":
-            if current:
-                cells.append("".join(current))
-                current = []
-            continue
-        current.append(char)
-    if current:
-        cells.append("".join(current))
+    start = 0
+    for gap_start, gap_end in gaps:
+        if gap_start >= len(line):
+            break
+        if line[gap_start:gap_end].strip():
+            continue  # this row has text across the gap (a long label)
+        cells.append(line[start:gap_start])
+        start = gap_end
+    cells.append(line[start:])
     out: list[str] = []
     for cell in cells:  # and wide gaps that only this row has
         out.extend(part for part in _CELL_SPLIT.split(cell.strip()) if part)
@@ -363,6 +360,8 @@ def merge_cells(cells: list[str]) -> list[str]:
         if pending:
             cell = pending + cell
             pending = ""
+        elif cell.startswith("$ ") and cell[2:3] in "0123456789(":
+            cell = "$" + cell[2:]  # "$ (8,595)" as "$(8,595)", like its neighbours
         if (out and cell in (")", "%", ")%", "%)", "pts", "bps")) or \
                 (out and cell.startswith(")") and len(cell) <= 3):
             out[-1] += cell
