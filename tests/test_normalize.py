@@ -225,3 +225,11 @@ def test_releases_stored_before_headings_and_datelines_still_load() -> None:
     release = release_from_json(old)
     assert release.dateline == "" and release.dateline_date == date(2002, 6, 24)
     assert release.paragraphs == (Paragraph("Text.", "body", "text", ("Text.",), ""),)
+
+
+def test_a_truncated_submission_is_a_normalize_error_naming_the_document() -> None:
+    content = SUBMISSION.read_bytes()
+    cut = content.index(b"ABOUT WYNDCASTLE")
+    with pytest.raises(NormalizeError, match=r"unreadable SGML submission: .*EX-99\.1"):
+        normalize_exhibit(content[:cut])
+

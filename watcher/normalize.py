@@ -28,7 +28,12 @@ from datetime import date
 from typing import Literal
 
 from watcher.blocks import Block, join_hyphenated, text_blocks
-from watcher.errors import NormalizeError, ResponseTooLargeError, UnsupportedDocumentError
+from watcher.errors import (
+    NormalizeError,
+    ParseError,
+    ResponseTooLargeError,
+    UnsupportedDocumentError,
+)
 from watcher.htmlblocks import DEFAULT_MAX_DEPTH, html_blocks
 from watcher.models import Paragraph, Release, canonical_text_of
 from watcher.sgml import is_press_release_type, looks_like_submission, split_submission
@@ -104,12 +109,8 @@ def _unwrap_submission(content: bytes, max_bytes: int) -> bytes:
                                          max_document_bytes=max_bytes)
     except ResponseTooLargeError as exc:
         raise NormalizeError(exc.message) from exc
-    except NormalizeError:
-        raise
-    except Exception as exc:  # ParseError and friends: the wrapper is broken
-        if isinstance(exc, MemoryError):
-            raise
-        raise NormalizeError(f"unreadable SGML submission: {exc}") from exc
+    except ParseError as exc:  # the wrapper is broken (a truncated document)
+        raise NormalizeError(f"unreadable SGML submission: {exc.message}") from exc
     if not documents:
         raise NormalizeError("the submission holds no document")
     press = [d for d in documents if is_press_release_type(d.doc_type)]
