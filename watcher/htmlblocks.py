@@ -89,10 +89,12 @@ _PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=Tr
                            no_network=True, recover=True)
 
 
-def html_blocks(html: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> list[Block]:
-    """Blocks of an HTML exhibit in reading order (``html`` is already decoded text)."""
+def html_blocks(html: str | bytes, *, max_depth: int = DEFAULT_MAX_DEPTH) -> list[Block]:
+    """Blocks of an HTML exhibit in reading order (``html`` is decoded text, or that text
+    encoded as UTF-8: the parser is told so and ignores any charset the page declares)."""
+    data = html if isinstance(html, bytes) else html.encode("utf-8", errors="replace")
     try:
-        root = etree.fromstring(html.encode("utf-8", errors="replace"), _PARSER)
+        root = etree.fromstring(data, _PARSER)
     except (ValueError, etree.ParserError, etree.XMLSyntaxError) as exc:
         raise NormalizeError(f"unreadable HTML: {exc}") from exc
     if root is None:

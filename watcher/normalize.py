@@ -65,9 +65,10 @@ def normalize_exhibit(content: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES,
     _refuse_binary(content)
     text = decode(content, _declared_charset(content[:4096]))
     _refuse_binary_text(text)
-    repair = needs_repair(text)
+    data = text.encode("utf-8", errors="replace")  # once, for the scans and the parser
+    repair = needs_repair(data)
     if looks_like_html(text):
-        blocks = html_blocks(text, max_depth=max_depth)
+        blocks = html_blocks(data, max_depth=max_depth)
         return build_release(blocks, html=True, repair=repair)
     return build_release(text_blocks(text), html=False, repair=repair)
 

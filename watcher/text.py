@@ -173,11 +173,13 @@ _CONTROL_BYTES = bytes(0 if (b < 0x20 and b not in (0x09, 0x0a, 0x0b, 0x0c, 0x0d
                        else 1 for b in range(256))
 
 
-def needs_repair(document: str) -> bool:
-    """Could any text of this decoded document hold mojibake or control characters
-    (directly or spelled as entities)? When not, ``clean(..., repair=False)`` is exact and
-    faster. Scans in C only: it runs on every byte of every exhibit."""
-    data = document.encode("utf-8", errors="surrogatepass")
+def needs_repair(document: str | bytes) -> bool:
+    """Could any text of this decoded document (or of its UTF-8 encoding) hold mojibake or
+    control characters (directly or spelled as entities)? When not, ``clean(...,
+    repair=False)`` is exact and faster. Scans in C only: it runs on every byte of every
+    exhibit."""
+    data = document if isinstance(document, bytes) else \
+        document.encode("utf-8", errors="surrogatepass")
     if b"\xc3" in data or (b"\xc2" in data and _C1_UTF8.search(data)):
         return True  # U+00C0..U+00FF (mojibake lead characters) or C1 controls
     if 0 in data.translate(_CONTROL_BYTES):
