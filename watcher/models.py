@@ -95,12 +95,38 @@ class Exhibit:
 
 @dataclass(frozen=True, slots=True)
 class Paragraph:
-    """A reflowed paragraph; ``kind`` says whether it was prose, a list item or a table row."""
+    """A reflowed paragraph; ``kind`` says whether it was prose, a list item or a table row
+    (whose cells ``text`` joins with " | "); ``heading`` is the heading it sits under
+    ("About ImmunoGen, Inc.", "Forward-Looking Statements", "" before any heading)."""
 
     text: str
     section: str = "body"
     kind: Literal["text", "list_item", "table_row"] = "text"
     sentences: tuple[str, ...] = ()
+    heading: str = ""
+
+
+def canonical_text_of(headline: str, subheadlines: tuple[str, ...], dateline: str,
+                      paragraphs: tuple[Paragraph, ...] | list[Paragraph]) -> str:
+    """The release as plain text, one paragraph a line, blank lines between: headline,
+    sub-headlines, dateline, then the paragraphs with each heading before its first one
+    and list items marked "- " (contacts printed above the headline stay above it).
+    Normalizing this text again gives the same release hash."""
+    # Contact blocks printed above the headline (a letterhead, a contact box) come first, as
+    # they did in the exhibit: leading contacts paragraphs that sit under no heading.
+    lead = 0
+    while lead < len(paragraphs) and paragraphs[lead].section == "contacts" \
+            and not paragraphs[lead].heading:
+        lead += 1
+    parts = [p.text for p in paragraphs[:lead]]
+    parts += [part for part in (headline, *subheadlines, dateline) if part]
+    heading = ""
+    for paragraph in paragraphs[lead:]:
+        if paragraph.heading and paragraph.heading != heading:
+            parts.append(paragraph.heading)
+        heading = paragraph.heading
+        parts.append("- " + paragraph.text if paragraph.kind == "list_item" else paragraph.text)
+    return "\n\n".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,10 +139,12 @@ class Release:
     subheadlines: tuple[str, ...] = ()
     dateline_place: str | None = None
     dateline_date: date | None = None
+    dateline: str = ""  # as printed: "LA JOLLA, Calif.--(BUSINESS WIRE)--April 14, 1997"
 
     @property
     def canonical_text(self) -> str:
-        return "\n\n".join([self.headline, *(p.text for p in self.paragraphs)])
+        return canonical_text_of(self.headline, self.subheadlines, self.dateline,
+                                 self.paragraphs)
 
     def in_section(self, *sections: str) -> Iterator[Paragraph]:
         return (p for p in self.paragraphs if p.section in sections)

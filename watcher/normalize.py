@@ -1,340 +1,729 @@
-"""An exhibit (plain text with ``<PAGE>`` markers, or HTML of any era) -> one canonical Release.
+"""An exhibit (full-submission SGML, plain text of any era, HTML of any era) -> one canonical
+Release.
 
-Pure: bytes in, ``Release`` out, no I/O. Two front ends turn the input into raw text blocks
-(``_text_blocks`` for plain text, ``_html_blocks`` for HTML); one back end (``_build_release``)
-cleans the blocks, finds headline, dateline and sections, splits sentences and hashes.
+Pure: bytes in, ``Release`` out, no I/O. The stages:
+
+1. unwrap: a full submission or a ``<DOCUMENT>`` wrapper gives its EX-99 document
+   (``watcher.sgml``); PDFs, images and other binaries are refused as unsupported;
+2. decode: BOM, declared charset, UTF-8, cp1252 (``decode``);
+3. front end: ``watcher.htmlblocks`` or ``watcher.blocks`` turn the text into blocks
+   (paragraphs, list items, table rows, page breaks);
+4. back end (``build_release``): characters unified and repaired (``watcher.text``), page
+   artefacts and running headers dropped, paragraphs cut by page breaks joined, headline,
+   sub-headlines and dateline found, sections assigned, sentences split, content hashed.
+
+The content hash covers the words of the canonical text only, so whitespace, markup, quote
+style and letter case never change it, and normalizing the canonical text again gives the
+same hash.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
-import unicodedata
-from collections.abc import Iterable, Iterator
-from datetime import date, datetime
-from typing import Any
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date
+from typing import Literal
 
-import lxml.html
-from lxml import etree
+from watcher.blocks import Block, join_hyphenated, text_blocks
+from watcher.errors import (
+    NormalizeError,
+    ParseError,
+    ResponseTooLargeError,
+    UnsupportedDocumentError,
+)
+from watcher.htmlblocks import DEFAULT_MAX_DEPTH, html_blocks
+from watcher.models import Paragraph, Release, canonical_text_of
+from watcher.sgml import is_press_release_type, looks_like_submission, split_submission
+from watcher.text import DATE, clean, date_of, needs_repair, split_sentences
 
-from watcher.errors import NormalizeError, UnsupportedDocumentError
-from watcher.models import Paragraph, Release
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_DEPTH",
+    "build_release",
+    "content_hash",
+    "decode",
+    "normalize_exhibit",
+    "normalize_text",
+]
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
-_TRANSLATE = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-    "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2012": "-", "\u2010": "-", "\u2011": "-",
-    "\u00a0": " ", "\u2002": " ", "\u2003": " ", "\u2009": " ", "\u200b": "", "\ufeff": "",
-    "\u00ad": "", "\u2022": "*", "\u00b7": "*",
-})
-_SPACES = re.compile(r"[ \t\r\f\v]+")
-_PAGE_MARKER = re.compile(r"^\s*</?PAGE>\s*$", re.IGNORECASE | re.MULTILINE)
-_EXHIBIT_LINE = re.compile(r"^\s*(exhibit|ex\.?)\s*99(\.\d+)?\s*$", re.IGNORECASE)
-_PAGE_NUMBER = re.compile(r"^\s*(-\s*\d{1,3}\s*-|\d{1,3}|page \d{1,3}( of \d{1,3})?)\s*$",
-                          re.IGNORECASE)
-_END_MARK = re.compile(r"^\s*(#\s*){1,3}\s*$|^\s*-\s*(end|30)\s*-\s*$", re.IGNORECASE)
-_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|"
-           "december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
-_DATELINE = re.compile(
-    rf"^(?P<place>[A-Z][A-Za-z.'\- ]+(?:,\s*[A-Za-z.'\- ]+){{0,2}}?)\s*,?\s*"
-    rf"(?:\((?:[A-Za-z ]+)\)\s*)?"
-    rf"(?P<date>(?:{_MONTHS})\.?\s+\d{{1,2}}\s*,\s*\d{{4}})"
-    rf"\s*(?:/[A-Za-z ]+/)?\s*(?:--|-|:)\s*",
-    re.IGNORECASE,
-)
-_ABOUT_HEADING = re.compile(r"^about\b", re.IGNORECASE)
-_FORWARD_HEADING = re.compile(
-    r"^(forward[- ]looking statements?|safe harbor|cautionary (note|statement)|"
-    r"this (press )?release (includes|contains) forward[- ]looking|"
-    r"(certain )?statements (made )?in this (press )?release|"
-    r"this (press |news )?release (may contain|contains) ['\"]?forward[- ]looking)",
-    re.IGNORECASE,
-)
-_CONTACT_HEADING = re.compile(r"^(media |investor |company )?contacts?\s*:?", re.IGNORECASE)
-_QUOTE = re.compile(r'"[^"]{20,}"|\bsaid\b.*"', re.IGNORECASE)
-_ABBREVIATIONS = frozenset("""
-inc ltd co corp plc llc lp l.p n.v s.a a.g ag nv sa bv mr mrs ms dr prof sr jr st no nos vs
-etc e.g i.e ph.d m.d u.s u.k u.s.a jan feb mar apr jun jul aug sep sept oct nov dec approx est
-fig al dept gov mt ft cf
-""".split())
-_SENTENCE_END = re.compile(r'(?<=[.!?])["\')\]]*\s+(?=["\'(\[]?[A-Z0-9])')
+# ---------------------------------------------------------------- entry points
 
 
-def unify(text: str) -> str:
-    """Smart quotes, dashes and exotic spaces to their plain forms; NFC; collapsed spaces."""
-    text = unicodedata.normalize("NFC", text).translate(_TRANSLATE)
-    return _SPACES.sub(" ", text).strip()
-
-
-def decode(content: bytes, declared: str | None = None) -> str:
-    """Bytes -> text: BOM, then the declared charset, then UTF-8, then cp1252."""
-    if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8", errors="replace")
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return content.decode("utf-16", errors="replace")
-    candidates = [c for c in (declared, "utf-8", "cp1252") if c]
-    for encoding in candidates:
-        try:
-            return content.decode(encoding)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return content.decode("latin-1")
-
-
-_HTML_TAG = re.compile(r"<(html|body|p|div|table|font|br|center|b|span)[\s>/]", re.IGNORECASE)
-
-
-def looks_like_html(text: str) -> bool:
-    return bool(_HTML_TAG.search(text[:8000]))
-
-
-def normalize_exhibit(content: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Release:
-    """Turn one exhibit's bytes into a Release; NormalizeError when that is impossible."""
+def normalize_exhibit(content: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                      max_depth: int = DEFAULT_MAX_DEPTH) -> Release:
+    """Turn one exhibit's bytes into a Release; ``NormalizeError`` when that is impossible
+    (``UnsupportedDocumentError`` for PDFs, images and other binaries)."""
     if len(content) > max_bytes:
-        raise NormalizeError(f"document of {len(content)} bytes exceeds the limit of {max_bytes}")
-    if content.startswith(b"%PDF"):
-        raise UnsupportedDocumentError("PDF exhibits are not supported")
-    if content[:4] in (b"\x89PNG", b"GIF8") or content[:3] == b"\xff\xd8\xff":
-        raise UnsupportedDocumentError("image exhibits are not supported")
-    declared = _declared_charset(content[:2048])
-    text = decode(content, declared)
-    if text.count("\x00") > len(text) // 100 + 1:
-        raise UnsupportedDocumentError("binary content is not a press release")
-    blocks = _html_blocks(text) if looks_like_html(text) else _text_blocks(text)
-    return _build_release(blocks)
+        raise NormalizeError(f"document of {len(content)} bytes exceeds the limit of "
+                             f"{max_bytes} bytes")
+    content = _unwrap_submission(content, max_bytes)
+    _refuse_binary(content)
+    text = decode(content, _declared_charset(content[:4096]))
+    _refuse_binary_text(text)
+    data = text.encode("utf-8", errors="replace")  # once, for the scans and the parser
+    repair = needs_repair(data)
+    if looks_like_html(text):
+        blocks = html_blocks(data, max_depth=max_depth)
+        return build_release(blocks, html=True, repair=repair)
+    return build_release(text_blocks(text), html=False, repair=repair)
 
 
 def normalize_text(text: str) -> Release:
-    """Normalize an already decoded document (used by tests and ``watcher ingest``)."""
+    """Normalize an already decoded document."""
     return normalize_exhibit(text.encode("utf-8"))
 
 
+def content_hash(canonical: str) -> str:
+    """SHA-256 of the words of a canonical text: case, spacing, punctuation-only and quote
+    differences do not count. A word is a run of ASCII letters and digits or of any
+    non-ASCII characters (which ``unify`` has already stripped of quotes and dashes)."""
+    words = canonical.lower().encode("utf-8").translate(_WORD_BYTES)
+    if len(words) < 1 << 20:
+        single_spaced = b" ".join(words.split())  # faster, but a list of every word:
+    else:
+        single_spaced = _SPACE_RUNS.sub(b" ", words).strip()  # big documents take this
+    return hashlib.sha256(single_spaced).hexdigest()
+
+
+_SPACE_RUNS = re.compile(rb" {2,}")
+# bytes.translate runs in C: every ASCII byte that is not a letter or digit becomes a space.
+_WORD_BYTES = bytes(b if (chr(b).isalnum() and b < 128) or b >= 128 else 0x20
+                    for b in range(256))
+
+# ---------------------------------------------------------------- unwrap, refuse, decode
+
+
+def _unwrap_submission(content: bytes, max_bytes: int) -> bytes:
+    """A full submission -> its first EX-99 document; a lone ``<DOCUMENT>`` -> its text."""
+    if not looks_like_submission(content[:1024]):
+        return content
+    try:
+        documents = split_submission(content, is_press_release_type,
+                                     max_document_bytes=max_bytes)
+        if not documents:
+            documents = split_submission(content, lambda doc_type: True,
+                                         max_document_bytes=max_bytes)
+    except ResponseTooLargeError as exc:
+        raise NormalizeError(exc.message) from exc
+    except ParseError as exc:  # the wrapper is broken (a truncated document)
+        raise NormalizeError(f"unreadable SGML submission: {exc.message}") from exc
+    if not documents:
+        raise NormalizeError("the submission holds no document")
+    press = [d for d in documents if is_press_release_type(d.doc_type)]
+    return (press or documents)[0].content
+
+
+_BINARY_SIGNATURES = (
+    (b"%PDF", "a PDF"), (b"\x89PNG", "a PNG image"), (b"GIF8", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"), (b"PK\x03\x04", "a ZIP archive"),
+    (b"\xd0\xcf\x11\xe0", "an OLE (Word/Excel) file"), (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"), (b"BM", "a BMP image"), (b"\x1f\x8b", "a gzip file"),
+    (b"{\\rtf", "an RTF file"),
+)
+_UUENCODED = re.compile(rb"^\s*begin [0-7]{3,4} (\S+)", re.IGNORECASE)
+_PDF_WRAPPER = re.compile(rb"^\s*<PDF>", re.IGNORECASE)
+
+
+def _refuse_binary(content: bytes) -> None:
+    head = content[:16].lstrip()
+    for signature, what in _BINARY_SIGNATURES:
+        if head.startswith(signature) and (len(signature) > 2 or b"\x00" in content[:64]):
+            raise UnsupportedDocumentError(f"the exhibit is {what}, not a text document")
+    match = _UUENCODED.match(content[:256])
+    if match:
+        name = match.group(1).decode("latin-1")
+        raise UnsupportedDocumentError(f"the exhibit is a uuencoded file ({name})")
+    if _PDF_WRAPPER.match(content[:64]):
+        raise UnsupportedDocumentError("the exhibit is a PDF document")
+
+
+_ODD_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+
+
+def _refuse_binary_text(text: str) -> None:
+    sample = text[:8192]
+    if not sample:
+        return
+    odd = len(_ODD_CHARACTERS.findall(sample))
+    if odd * 20 > len(sample):
+        raise UnsupportedDocumentError("binary content, not a press release")
+
+
+_HTML_TAG = re.compile(
+    r"<(?:html|body|head|p|div|font|br|center|span|h[1-6]|pre|td|tr|li|ul|ol|b|i|u|strong|"
+    r"em|a|title|meta|!doctype|xml)[\s>/]", re.IGNORECASE)
+
+
+def looks_like_html(text: str) -> bool:
+    """HTML rather than plain text (whose SGML ``<TABLE>``/``<S>``/``<C>``/``<PAGE>`` tags do
+    not count)."""
+    return bool(_HTML_TAG.search(text, 0, 16384))
+
+
+_CHARSET = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?\s*([A-Za-z0-9_.:\-]{2,40})""",
+                      re.IGNORECASE)
+# Declarations that mean "some single-byte western code page": cp1252 reads them all.
+_WESTERN = frozenset(("us-ascii", "ascii", "iso-8859-1", "iso8859-1", "latin-1", "latin1",
+                      "l1", "cp1252", "windows-1252", "x-cp1252", "iso-8859-15", "cp819",
+                      "ansi_x3.4-1968"))
+
+
 def _declared_charset(head: bytes) -> str | None:
-    match = re.search(rb"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", head, re.IGNORECASE)
+    lowered = head.lower()
+    if b"charset" not in lowered and b"encoding" not in lowered:
+        return None
+    match = _CHARSET.search(head)
     if not match:
         return None
-    name = match.group(1).decode("ascii").lower()
-    # us-ascii and iso-8859-1 declarations are routinely wrong: cp1252 is a superset of both.
-    return "cp1252" if name in ("us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1") else name
+    name = match.group(1).decode("ascii", errors="replace").lower()
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return None
+    return name
 
 
-# ---------------------------------------------------------------- plain text front end
-
-def _text_blocks(text: str) -> list[str]:
-    """Blank-line separated blocks with hard wrapping undone; page artefacts dropped."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = re.sub(r"<(?:/?(?:TEXT|DOCUMENT)|TYPE|SEQUENCE|FILENAME|DESCRIPTION)>[^\n]*", "",
-                  text, flags=re.IGNORECASE)
-    text = _PAGE_MARKER.sub("\f", text)
-    blocks: list[str] = []
-    page_break_pending = False
-    for raw in re.split(r"\n\s*\n|\f", text):
-        if raw.strip() == "" and "\f" not in raw:
-            continue
-        lines = [line.strip() for line in raw.split("\n")]
-        lines = [ln for ln in lines if ln and not _PAGE_NUMBER.match(ln)]
-        if not lines:
-            page_break_pending = True
-            continue
-        block = _join_lines(lines)
-        # A paragraph cut by a page break continues in lower case or without a full stop.
-        if blocks and (page_break_pending or not blocks[-1].rstrip().endswith(
-                (".", "!", "?", ":", '"'))) and _continues(blocks[-1], block):
-            blocks[-1] = blocks[-1].rstrip() + " " + block
-        else:
-            blocks.append(block)
-        page_break_pending = False
-    return blocks
+def _latin1_fallback(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeDecodeError)
+    return error.object[error.start:error.end].decode("latin-1"), error.end
 
 
-def _continues(previous: str, block: str) -> bool:
-    prev = previous.rstrip()
-    if not prev or prev.isupper() or len(prev) < 60:
+codecs.register_error("watcher-latin1", _latin1_fallback)
+
+
+def decode(content: bytes, declared: str | None = None) -> str:
+    """Bytes -> text: a BOM wins; then a declared charset other than the western single-byte
+    ones; then UTF-8 when the bytes are valid UTF-8; then cp1252 (bytes it leaves undefined
+    are read as latin-1, and their meaning restored by ``watcher.text``)."""
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32"),
+                          (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+                          (codecs.BOM_UTF16_BE, "utf-16")):
+        if content.startswith(bom):
+            body = content[len(bom):] if encoding == "utf-8" else content
+            return body.decode(encoding, errors="replace").lstrip("\ufeff")
+    if declared and declared not in _WESTERN and codecs.lookup(declared).name != "utf-8":
+        try:
+            return content.decode(declared)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        return content.decode("cp1252", errors="watcher-latin1")
+
+
+# ---------------------------------------------------------------- the back end
+
+_EXHIBIT_LINE = re.compile(
+    r"^(?:exhibit|ex\.?|ex-|exh\.?)\s*(?:no\.?\s*)?99(?:[.\-]?\s*\(?[0-9a-z]{1,3}\)?)?[.:]?"
+    r"(?:\s*(?:-\s*)?(?:press|news)\s+release)?$", re.IGNORECASE)
+_END_MARK = re.compile(
+    r"^(?:[#*\s]+|-+\s*(?:end|30|xxx|0)\s*-+|\(?end\)?|\(?-?\s*more\s*-?\)?|"
+    r"\(?-?\s*continued\s*-?\)?|\(cont(?:inued|\.|'d)?\))$", re.IGNORECASE)
+_PAGE_NUMBER = re.compile(
+    r"^(?:-\s*\d{1,3}\s*-|page\s+\d{1,3}(?:\s+of\s+\d{1,3})?|\d{1,3}\s+of\s+\d{1,3}|"
+    r"[ivx]{1,4}\s*-\s*\d{1,3})$", re.IGNORECASE)
+_BARE_NUMBER = re.compile(r"^(?:\d{1,3}|[ivx]{1,4})$", re.IGNORECASE)
+_RELEASE_LABEL = re.compile(
+    r"^(?:for immediate release|immediate release|for release|news release|press release|"
+    r"media release|news|release|news announcement|for immediate distribution)\s*[:.]?$",
+    re.IGNORECASE)
+_BULLET_TEXT = re.compile(r"^(?:\*+\s*|(?:o|-(?!-)|>)\s+)(?=\S)")
+
+
+_ALNUM = re.compile(r"[^\W_]")
+
+
+def _is_junk(block: Block, html: bool) -> bool:
+    text = block.text
+    if len(text) > 60 or block.kind == "table_row":
         return False
-    return not prev.endswith((".", "!", "?", ":", '"')) and not block.isupper()
+    if not _ALNUM.search(text):
+        return True
+    if _EXHIBIT_LINE.match(text) or _END_MARK.match(text) or _PAGE_NUMBER.match(text) \
+            or _RELEASE_LABEL.match(text):
+        return True
+    return bool(_BARE_NUMBER.match(text)) and (block.indented or block.centered)
 
 
-def _join_lines(lines: list[str]) -> str:
-    out = lines[0]
-    for line in lines[1:]:
-        if re.search(r"[a-z]-$", out) and line[:1].islower():
-            out = out[:-1] + line  # end-of-line hyphenation
+def _clean_blocks(blocks: Iterable[Block], html: bool, repair: bool = True) -> list[Block]:
+    out: list[Block] = []
+    for block in blocks:
+        if block.kind == "page_break":
+            if out and out[-1].kind != "page_break":
+                out.append(block)
+            continue
+        kind = block.kind
+        cells: tuple[str, ...] = ()
+        if kind == "table_row":
+            joined = clean(block.text, repair=repair)  # one pass for the row
+            if joined == block.text:
+                cells = block.cells
+            else:
+                cells = tuple(joined.split(" | "))
+                if len(cells) != len(block.cells) or not all(cells):
+                    cells = tuple(c for c in (clean(c, repair=repair) for c in block.cells)
+                                  if c)
+            if len(cells) > 1:
+                text = " | ".join(cells) if cells is not block.cells else block.text
+            else:
+                kind = "text"
+                text = cells[0] if cells else ""
+                cells = ()
         else:
-            out = out + " " + line
+            text = clean(block.text, repair=repair)
+        if not text:
+            continue
+        lead = clean(block.lead, repair=repair) if block.lead else ""
+        if text == block.text and kind == block.kind and lead == block.lead:
+            cleaned = block  # already clean (most table rows): no need for a copy
+        else:
+            cleaned = Block(text, kind, cells, block.strong, block.centered, block.italic,
+                            block.indented, lead)
+        if _is_junk(cleaned, html):
+            continue
+        if kind != "table_row":
+            bullet = _BULLET_TEXT.match(text)
+            if bullet and (kind == "list_item" or text[0] != "-" or not html):
+                cleaned = Block(text[bullet.end():], "list_item", cells, block.strong,
+                                block.centered, block.italic, block.indented, cleaned.lead)
+        out.append(cleaned)
+    while out and out[-1].kind == "page_break":
+        out.pop()
     return out
 
 
-# ---------------------------------------------------------------- HTML front end
-
-_BLOCK_TAGS = frozenset({
-    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "table", "br", "center",
-    "blockquote", "pre", "ul", "ol", "section", "article", "header", "footer", "hr", "title",
-})
-_SKIP_TAGS = frozenset({"script", "style", "head", "noscript", "template"})
-_MAX_DEPTH = 500
-
-
-def _html_blocks(text: str) -> list[str]:
-    try:
-        parser = lxml.html.HTMLParser(recover=True, remove_comments=True, no_network=True)
-        root = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
-    except (ValueError, etree.ParserError) as exc:
-        raise NormalizeError(f"unreadable HTML: {exc}") from exc
-    body = root.find("body")
-    blocks: list[str] = []
-    current: list[str] = []
-
-    def flush() -> None:
-        joined = " ".join("".join(current).split())
-        if joined:
-            blocks.append(joined)
-        current.clear()
-
-    def walk(node: Any, depth: int) -> None:
-        if depth > _MAX_DEPTH:
-            raise NormalizeError(f"HTML nested deeper than {_MAX_DEPTH} levels")
-        tag = node.tag if isinstance(node.tag, str) else ""
-        tag = tag.lower().rsplit("}", 1)[-1]
-        if tag in _SKIP_TAGS:
-            if node.tail:
-                current.append(node.tail)
-            return
-        if tag == "tr":
-            flush()
-            cells = [" ".join(c.text_content().split()) for c in node if isinstance(c.tag, str)]
-            cells = [c for c in cells if c]
-            if cells:
-                blocks.append(" | ".join(cells))
-            if node.tail:
-                current.append(node.tail)
-            return
-        is_block = tag in _BLOCK_TAGS
-        if is_block:
-            flush()
-        if node.text:
-            current.append(node.text)
-        for child in node:
-            walk(child, depth + 1)
-        if is_block:
-            flush()
-        if node.tail:
-            current.append(node.tail)
-
-    walk(body if body is not None else root, 0)
-    flush()
-    return blocks
-
-
-# ---------------------------------------------------------------- shared back end
-
-def split_sentences(text: str) -> tuple[str, ...]:
-    """Sentences of a paragraph; survives "Inc.", "Ph.D.", "U.S." and "No. 5"."""
-    sentences: list[str] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        candidate = text[start:match.start()].rstrip()
-        last_word = re.search(r"([A-Za-z.]+)[.!?][\"')\]]*$", candidate)
-        if last_word and (last_word.group(1).lower().rstrip(".") in _ABBREVIATIONS
-                          or re.fullmatch(r"[A-Z]", last_word.group(1))):
-            continue
-        sentence = text[start:match.end()].strip()
-        if sentence:
-            sentences.append(sentence)
-        start = match.end()
-    tail = text[start:].strip()
-    if tail:
-        sentences.append(tail)
-    return tuple(sentences)
-
-
-def _is_heading(block: str) -> bool:
-    stripped = re.sub(r"\b(Inc|Ltd|Corp|Co|Plc|S\.A|N\.V|L\.P)\.$", r"\1", block.rstrip(),
-                      flags=re.IGNORECASE)
-    return len(block) < 120 and not stripped.endswith((".", ",", ";")) and (
-        block.isupper() or block.istitle() or len(block.split()) <= 8)
-
-
-def _clean_blocks(blocks: Iterable[str]) -> Iterator[str]:
+def _drop_page_furniture(blocks: list[Block]) -> list[Block]:
+    """Page numbers at page edges and running headers and footers (the same short line at
+    the top, or at the bottom, of several pages); then join paragraphs that a page break cut
+    in two."""
+    pages: list[list[Block]] = [[]]
     for block in blocks:
-        text = unify(block)
-        if not text or _EXHIBIT_LINE.match(text) or _PAGE_NUMBER.match(text) \
-                or _END_MARK.match(text):
-            continue
-        yield text
+        if block.kind == "page_break":
+            if pages[-1]:
+                pages.append([])
+        else:
+            pages[-1].append(block)
+    if len(pages) == 1:
+        return pages[0]
+    for page in pages:
+        while page and _BARE_NUMBER.match(page[-1].text):
+            page.pop()
+        while page and _BARE_NUMBER.match(page[0].text):
+            page.pop(0)
+    tops = Counter(_edge_key(page[0]) for page in pages if page)
+    bottoms = Counter(_edge_key(page[-1]) for page in pages if page)
+    out: list[Block] = []
+    for number, page in enumerate(pages):
+        if page and tops[_edge_key(page[0])] >= 2 and _edge_key(page[0]):
+            page = page[1:]
+        if page and bottoms[_edge_key(page[-1])] >= 2 and _edge_key(page[-1]):
+            page = page[:-1]
+        if number and out and page and _continues(out[-1], page[0]):
+            first = page[0]
+            page = page[1:]
+            out[-1] = Block(join_hyphenated(out[-1].text, first.text), out[-1].kind,
+                            out[-1].cells, out[-1].strong and first.strong, out[-1].centered,
+                            out[-1].italic, out[-1].indented, out[-1].lead)
+        out.extend(page)
+    return out
 
 
-def _parse_date(text: str) -> date | None:
-    cleaned = re.sub(r"\s+", " ", text.replace(".", "")).strip().title()
-    cleaned = re.sub(r"\s*,\s*", ", ", cleaned).replace("Sept ", "Sep ")
-    for fmt in ("%B %d, %Y", "%b %d, %Y"):
-        try:
-            return datetime.strptime(cleaned, fmt).date()
-        except ValueError:
-            continue
-    return None
+def _edge_key(block: Block) -> str:
+    """What a running header or footer repeats ("" for what cannot be one: a sentence, a
+    table row, a long paragraph)."""
+    text = block.text
+    if block.kind != "text" or len(text) > 100 or text.endswith((".", "!", "?", ":", ",")):
+        return ""
+    return re.sub(r"\d+", "#", text.lower())
 
 
-def _build_release(raw_blocks: list[str]) -> Release:
-    blocks = list(_clean_blocks(raw_blocks))
+def _continues(previous: Block, block: Block) -> bool:
+    """Was ``block`` (first on its page) the rest of ``previous`` (last on the page before)?"""
+    if previous.kind != "text" or block.kind != "text" or previous.indented \
+            or block.indented or previous.centered:
+        return False
+    prev = previous.text
+    if prev.endswith((",", ";", "-", "(", " and", " or", " the", " of", " to", " a", " an",
+                      " in", " with", " for")):
+        return True
+    if prev.endswith((".", "!", "?", ":", '"', ")")) or len(prev) < 40:
+        return False
+    return block.text[:1].islower() or block.text[:1].isdigit()
+
+
+# ---------------------------------------------------------------- headline and dateline
+
+_WIRE_TAIL = re.compile(
+    r"(?:\s*(?:-{1,3}|/|,)?\s*(?:\([^()]{2,60}\)|/[^/]{2,60}/)\s*(?:-{1,3}|/)?\s*)+$")
+_WIRE_HEAD = re.compile(r"\s*(?:-{1,3}\s*)?(?:\([^()]{2,60}\)|/[^/]{2,60}/)")
+# A dateline without a date: "KEARNEY, NE -- (BUSINESS WIRE) -- The Buckle, Inc. ..."
+_WIRE_DATELINE = re.compile(
+    r"(?P<place>[A-Z][^()/\n]{1,60}?)\s*,?\s*-{1,3}\s*(?P<wire>\([^()]{2,40}\)|/[^/]{2,40}/)"
+    r"\s*(?:-{1,3}\s*|$)")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_WIRE_NAME = re.compile(r"wire|news|press|\bpr\b", re.IGNORECASE)
+_SEPARATOR = re.compile(r"^\s*(?:-{1,3}|:|\||/)\s*")
+_PLACE_WORD = re.compile(r"^(?:[A-Z0-9][\w.'&-]*|of|de|la|le|du|am|an|on|upon|sur|and|the|"
+                         r"del|da|do|dos|van|von|der|den)$")
+
+
+def _dateline(text: str) -> tuple[str, date | None, str, str] | None:
+    """(place, date, dateline as printed, rest of the paragraph) when ``text`` opens with a
+    dateline: "CAMBRIDGE, MA, JUNE 24, 2002 - ...", "LA JOLLA, Calif.--(BUSINESS WIRE)--
+    April 14, 1997--...", "PHILADELPHIA, Feb. 12, 2024 (GLOBE NEWSWIRE) -- ...",
+    "Silicon Valley, CA (April 16, 2025) - ..."."""
+    match = DATE.search(text, 0, 160) if _YEAR.search(text, 0, 160) else None
+    dated = _dated_dateline(text, match) if match else None
+    if dated is not None:
+        return dated
+    if "(" not in text[:100] and "/" not in text[:100]:
+        return None  # no wire service to stand in for the date
+    wired = _WIRE_DATELINE.match(text)
+    if wired is None or not _WIRE_NAME.search(wired.group("wire")) or \
+            not _is_place(wired.group("place").strip(" ,")):
+        return None
+    printed = text[:wired.end()].strip().rstrip(" -").strip()
+    return wired.group("place").strip(" ,"), None, printed, text[wired.end():].strip()
+
+
+def _dated_dateline(text: str, match: re.Match[str]) -> tuple[str, date | None, str, str] | None:
+    prefix = text[:match.start()]
+    parenthesized = prefix.rstrip().endswith("(")
+    place = _WIRE_TAIL.sub("", prefix.rstrip(" (")).strip(" ,-(/:")
+    if len(place) > 60:
+        return None
+    if not _is_place(place):
+        return None
+    if not place and prefix.strip(" (-"):
+        return None
+    cut = match.end()
+    if parenthesized:
+        closing = re.match(r"\s*\)", text[cut:])
+        cut += closing.end() if closing else 0
+    wire = _WIRE_HEAD.match(text, cut)
+    if wire:
+        cut = wire.end()
+    printed = text[:cut].strip()
+    rest = text[cut:]
+    separator = _SEPARATOR.match(rest)
+    if separator:
+        rest = rest[separator.end():]
+    elif rest.strip():
+        return None
+    return place, date_of(match), printed, rest.strip()
+
+
+def _is_place(place: str) -> bool:
+    words = [w for w in re.split(r"[\s,]+", place) if w]
+    return len(words) <= 8 and all(_PLACE_WORD.match(w) for w in words)
+
+
+_LETTERHEAD = re.compile(  # on lower-cased text
+    r"\b(?:phone|tel|telephone|fax|facsimile|e-?mail|www\.|https?://|p\.?o\.? box|suite)\b|"
+    r"@|\b[a-z]{2}\s+\d{5}(?:-\d{4})?\b|\b(?:nasdaq|nyse|amex|otc|tsx)\s*:")
+
+
+def _headline_like(block: Block) -> bool:
+    text = block.text
+    if block.kind == "table_row" or len(text) > 300 or _LETTERHEAD.search(text.lower()) \
+            or _has_contact_detail(text):
+        return False
+    words = text.split()
+    if len(words) < 2 or not any(c.isalpha() for c in text):
+        return False
+    return not (DATE.fullmatch(text.strip(" .")) or _is_contact_start(text))
+
+
+def _is_prose(block: Block) -> bool:
+    return block.kind == "text" and len(block.text) >= 150 and \
+        block.text.rstrip('"\')').endswith((".", "!", "?"))
+
+
+def _head(blocks: list[Block]) -> tuple[int, int | None]:
+    """(number of head blocks, index of the dateline block or None)."""
+    prose_seen = 0
+    for index, block in enumerate(blocks[:25]):
+        if block.kind == "text" and _dateline(block.text) is not None:
+            return index, index
+        if _is_prose(block):
+            prose_seen += 1
+            if prose_seen >= 2:
+                break
+    # no dateline: the head is what comes before the first prose paragraph
+    for index, block in enumerate(blocks[:12]):
+        if _is_prose(block) or block.kind == "table_row":
+            return index, None
+    return min(1, len(blocks)), None
+
+
+# ---------------------------------------------------------------- sections
+
+_ABOUT = re.compile(r"^about\b", re.IGNORECASE)
+_FORWARD_HEADING = re.compile(
+    r"forward[- ]looking|safe[- ]harbou?r|cautionary|private securities litigation",
+    re.IGNORECASE)
+# Case-insensitive alternations are slow: these run on lower-cased text instead.
+_FORWARD_PARAGRAPH = re.compile(
+    r"forward[- ]looking (?:statement|information)|safe[- ]harbou?r|private securities "
+    r"litigation reform act")
+_CONTACT_START = re.compile(  # on lower-cased text
+    r"(?:(?:media|investors?|company|press|corporate|analysts?|financial|public)"
+    r"(?:\s+(?:relations|and media|& media|and investors?|& investors?))?\s+)?"
+    r"contacts?\b(?!\s+(?:us|lens|lenses|tracing))|"
+    r"(?:investors?|media|press|investor relations|media relations)\s*[:\-]|"
+    r"for (?:further|more|additional) information\b")
+_CONTACT_PREFIXES = ("media", "investor", "company", "press", "corporate", "analyst",
+                     "financial", "public", "contact", "for ")
+_PHONE = re.compile(r"\(?\b\d{3}\)?[\s.\-/]\d{3}[\s.\-]\d{4}\b|\+\d{1,3}[\s\d().\-]{7,}\d")
+_EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+\.\w")
+
+
+_PHONE_HINT = re.compile(r"\d{3}[\s.\-]\d{4}")  # what every _PHONE match holds, but "+"
+
+
+def _has_contact_detail(text: str) -> bool:
+    """A telephone number or an e-mail address."""
+    return bool(("@" in text and _EMAIL.search(text)) or
+                (("+" in text or _PHONE_HINT.search(text)) and _PHONE.search(text)))
+_RUN_IN = re.compile(
+    r"^(about [^.:;]{2,80}?|forward[- ]looking statements?|safe harbou?r statements?|"
+    r"cautionary (?:note|statement)s?(?: regarding forward[- ]looking statements)?)"
+    r"\s*(?::|\.|-{1,2})\s+(?=\S)", re.IGNORECASE)
+_QUOTED = re.compile(r'"[^"]{2,}"')
+_ATTRIBUTION = re.compile(
+    r"\b(?:said|says|stated|states|commented|comments|added|adds|noted|notes|explained|"
+    r"continued|remarked|observed|according to)\b", re.IGNORECASE)
+_NAME_ENDING = re.compile(
+    r"\b(?:Inc|Corp|Co|Ltd|L\.P|S\.A|N\.V|A\.G|plc|S\.p\.A|Jr|Sr|B\.V|L\.L\.C|U\.S|Ph\.D|M\.D)"
+    r"\.$", re.IGNORECASE)
+
+
+def _is_forward_looking(text: str) -> bool:
+    """Does this paragraph open the safe-harbor text ("This press release contains
+    forward-looking statements ...")?"""
+    if text.startswith('"'):
+        return False
+    head = text[:400].lower()
+    return ("forward" in head or "harbo" in head or "litigation" in head) and \
+        bool(_FORWARD_PARAGRAPH.search(head))
+
+
+def _is_contact_start(text: str) -> bool:
+    """"Contact:", "Media Contacts", "Investors:", "For more information ..."."""
+    head = text[:60].lower()
+    return head.startswith(_CONTACT_PREFIXES) and bool(_CONTACT_START.match(head))
+
+
+def _is_contact_like(block: Block) -> bool:
+    text = block.text
+    if _is_contact_start(text):
+        return True
+    if block.kind != "table_row" and text.rstrip("\"')").endswith((".", "!", "?")) \
+            and text.count(" ") >= 5:
+        return False  # a sentence: a telephone number in it does not make it a contact
+    return _has_contact_detail(text)
+
+
+def _is_heading(block: Block, html: bool, section: str) -> bool:
+    if block.kind != "text":
+        return False
+    text = block.text
+    if len(text) > 120 or text[0] in "\"'(":
+        return False
+    stripped = text.rstrip()
+    if stripped.endswith((".", ",", ";")) and not _NAME_ENDING.search(stripped):
+        return False
+    if re.search(r"[a-z]{2}[.!?] +[A-Z]", text):
+        return False
+    words = text.split()
+    if len(words) > 16:
+        return False
+    if _ABOUT.match(text) or (_FORWARD_HEADING.search(text) and len(words) <= 10) or \
+            (_is_contact_start(text) and len(words) <= 4 and not _has_contact_detail(text)):
+        return True
+    if block.strong or block.indented:
+        return True
+    letters = [c for c in text if c.isalpha()]
+    if letters and all(c.isupper() for c in letters) and len(letters) > 3:
+        return True
+    if html or section == "contacts" or len(words) > 10 or stripped.endswith("."):
+        return False
+    capitalized = [w for w in words if w[:1].isalpha() and w.lower() not in _SMALL_WORDS]
+    return bool(capitalized) and all(w[0].isupper() for w in capitalized) and \
+        not _has_contact_detail(text)
+
+
+_SMALL_WORDS = frozenset("""
+a an and as at but by for from in into of on or the to with vs via per over under
+""".split())
+
+
+def _heading_section(text: str) -> str:
+    if _ABOUT.match(text):
+        return "about"
+    if _FORWARD_HEADING.search(text):
+        return "forward_looking"
+    if _is_contact_start(text) or _CONTACT_WORD.search(text):
+        return "contacts"
+    return "body"
+
+
+_CONTACT_WORD = re.compile(r"\bcontacts?\b", re.IGNORECASE)
+
+
+def _is_quote(text: str, previous_quote: bool) -> bool:
+    if '"' not in text:
+        return previous_quote and len(text) < 120 and text.startswith("-")
+    if text.startswith('"') and len(text) > 40:
+        return True
+    quoted = sum(len(m.group(0)) for m in _QUOTED.finditer(text))
+    return quoted * 10 >= len(text) * 3 or (quoted >= 25 and bool(_ATTRIBUTION.search(text)))
+
+
+
+
+def _numeric_row(block: Block) -> bool:
+    return block.kind == "table_row" and any(any(ch.isdigit() for ch in c) for c in block.cells)
+
+
+def build_release(raw_blocks: Iterable[Block], *, html: bool = False,
+                  repair: bool = True) -> Release:
+    """The back end shared by every front end: blocks -> Release. ``repair=False`` when the
+    document is known to hold no mojibake or C1 controls (``watcher.text.needs_repair``)."""
+    blocks = _drop_page_furniture(_clean_blocks(raw_blocks, html, repair))
     if not blocks:
         raise NormalizeError("no text found in the document")
-    dateline_index = next(
-        (i for i, b in enumerate(blocks[:12]) if _DATELINE.match(b)), None
-    )
-    if dateline_index is not None:
-        head_count = dateline_index
-    else:
-        head_count = 1 if _is_heading(blocks[0]) else 0
-    headings = blocks[:head_count]
-    headline = headings[0] if headings else ""
-    subheadlines = tuple(headings[1:])
+    head_count, dateline_index = _head(blocks)
+
+    headline = ""
+    subheadlines: list[str] = []
+    head_contacts: list[Block] = []
     place: str | None = None
     when: date | None = None
+    dateline_text = ""
+    head = blocks[:head_count]
+    candidates = [i for i, b in enumerate(head) if _headline_like(b)]
+    emphasized = [i for i in candidates
+                  if (head[i].strong or head[i].centered or head[i].text.isupper()
+                      or not html) and len(head[i].text.split()) >= 4]
+    chosen = emphasized[0] if emphasized else (candidates[0] if candidates else None)
+    for index, block in enumerate(head):
+        if chosen is not None and index == chosen:
+            headline = block.text
+        elif chosen is not None and index > chosen and (
+                _headline_like(block) or block.kind == "list_item"):
+            subheadlines.append(block.text)
+        else:
+            found = DATE.search(block.text)
+            if found and len(block.text) < 100 and when is None:
+                when = date_of(found)  # a date above the dateline ("For release June 3, 2002")
+            head_contacts.append(block)
+    body = blocks[head_count:]
+    if dateline_index is not None:
+        found_dateline = _dateline(body[0].text)
+        assert found_dateline is not None
+        place, dated, dateline_text, rest = found_dateline
+        place = place or None
+        when = dated or when
+        first = body[0]
+        body = ([Block(rest, first.kind, first.cells, first.strong, first.centered,
+                       first.italic, first.indented)] if rest else []) + body[1:]
+
     paragraphs: list[Paragraph] = []
-    section = "body"
-    for index, block in enumerate(blocks[head_count:], start=head_count):
-        text = block
-        if index == dateline_index:
-            match = _DATELINE.match(block)
-            assert match is not None
-            place = unify(match.group("place")).rstrip(",")
-            when = _parse_date(match.group("date"))
-            text = block[match.end():].strip()
-            if not text:
-                continue
-        if _FORWARD_HEADING.match(text):
-            section = "forward_looking"
-        elif _ABOUT_HEADING.match(text) and _is_heading(text):
-            section = "about"
-            continue
-        elif _CONTACT_HEADING.match(text) and len(text) < 60:
-            section = "contacts"
-        elif section != "forward_looking" and _is_heading(text) and section == "about" \
-                and not _ABOUT_HEADING.match(text):
-            section = "body"
-        if _is_heading(text) and section not in ("contacts",):
-            continue
-        kind: Any = "table_row" if " | " in text else "text"
-        para_section = section
-        if para_section == "body" and _QUOTE.search(text):
-            para_section = "quotes"
-        if kind == "table_row" and para_section == "body":
-            para_section = "tables"
-        paragraphs.append(Paragraph(text=text, section=para_section, kind=kind,
-                                    sentences=split_sentences(text)))
+    for block in head_contacts:
+        paragraphs.append(Paragraph(block.text, "contacts", _paragraph_kind(block),
+                                    _sentences(block), ""))
+    paragraphs.extend(_sections(body, html))
     if not headline and not paragraphs:
         raise NormalizeError("no text found in the document")
-    digest = hashlib.sha256()
-    for part in (headline, *(p.text for p in paragraphs)):
-        digest.update(part.lower().encode("utf-8"))
-        digest.update(b"\n")
+    subs = tuple(subheadlines)
+    canonical = canonical_text_of(headline, subs, dateline_text, paragraphs)
     return Release(
         headline=headline,
-        subheadlines=subheadlines,
+        paragraphs=tuple(paragraphs),
+        content_hash=content_hash(canonical),
+        subheadlines=subs,
         dateline_place=place,
         dateline_date=when,
-        paragraphs=tuple(paragraphs),
-        content_hash=digest.hexdigest(),
+        dateline=dateline_text,
     )
+
+
+def _paragraph_kind(block: Block) -> Literal["text", "list_item", "table_row"]:
+    if block.kind == "list_item" or block.kind == "table_row":
+        return block.kind
+    return "text"
+
+
+def _sentences(block: Block) -> tuple[str, ...]:
+    if block.kind == "table_row":
+        return (block.text,)
+    return split_sentences(block.text)
+
+
+def _sections(blocks: list[Block], html: bool) -> list[Paragraph]:
+    paragraphs: list[Paragraph] = []
+    section = "body"
+    heading = ""
+    pending: list[str] = []  # headings not yet followed by a paragraph
+    previous_quote = False
+    for block in blocks:
+        text = block.text
+        kind = block.kind
+        if _is_heading(block, html, section):
+            keyword_section = _heading_section(text)
+            if not pending or keyword_section != "body":
+                # a plain heading right under "About X" (a sub-title) does not end it
+                section = keyword_section
+            pending.append(text)
+            continue
+        run_in = block.lead if block.lead and _RUN_IN.match(block.lead + " x") else ""
+        if not run_in and kind == "text":
+            match = _RUN_IN.match(text)
+            if match and (match.group(1)[:1].isupper()):
+                run_in = match.group(1)
+        if run_in and text.startswith(run_in) and len(text) > len(run_in) + 1:
+            section = _heading_section(run_in)
+            pending.append(run_in.strip())
+            text = text[len(run_in):].lstrip(" :.-")
+            block = Block(text, kind, block.cells)
+        new_heading = " - ".join(pending) if pending else None
+        pending = []
+        if new_heading is not None and new_heading == heading:
+            # the same heading again (a table repeating its header): its words stay, as text
+            paragraphs.append(Paragraph(new_heading, section, "text",
+                                        split_sentences(new_heading), heading))
+            new_heading = None
+        before = section
+        if _is_contact_like(block) and (section != "body" or _is_contact_start(text)
+                                        or kind == "table_row" or not _is_prose(block)):
+            if section not in ("about",) or _is_contact_start(text):
+                section = "contacts"
+        elif section == "contacts" and (_is_prose(block) or _numeric_row(block)):
+            section = "body"
+        elif kind == "text" and section != "forward_looking" and _is_forward_looking(text):
+            section = "forward_looking"
+        elif section in ("forward_looking", "about") and _numeric_row(block):
+            section = "body"
+        if new_heading is not None:
+            heading = new_heading
+        elif section != before:
+            heading = ""  # the section changed under the same heading: it no longer applies
+        target: str = section
+        if section == "body":
+            if kind == "table_row":
+                target = "tables"
+            elif _is_quote(text, previous_quote):
+                target = "quotes"
+        previous_quote = target == "quotes"
+        paragraphs.append(Paragraph(text, target, _paragraph_kind(block), _sentences(block),
+                                    heading))
+    for text in pending:  # headings at the very end: keep their words as paragraphs
+        paragraphs.append(Paragraph(text, section, "text", split_sentences(text), heading))
+    return paragraphs

@@ -41,8 +41,10 @@ def release_to_json(release: Release) -> str:
         "subheadlines": list(release.subheadlines),
         "dateline_place": release.dateline_place,
         "dateline_date": release.dateline_date,
+        "dateline": release.dateline,
         "content_hash": release.content_hash,
-        "paragraphs": [[p.text, p.section, p.kind, list(p.sentences)] for p in release.paragraphs],
+        "paragraphs": [[p.text, p.section, p.kind, list(p.sentences), p.heading]
+                       for p in release.paragraphs],
     })
 
 
@@ -53,12 +55,18 @@ def release_from_json(text: str) -> Release:
         subheadlines=tuple(data["subheadlines"]),
         dateline_place=data["dateline_place"],
         dateline_date=_date(data["dateline_date"]),
+        dateline=data.get("dateline", ""),  # absent from releases stored before it existed
         content_hash=data["content_hash"],
-        paragraphs=tuple(
-            Paragraph(text=t, section=s, kind=k, sentences=tuple(sent))
-            for t, s, k, sent in data["paragraphs"]
-        ),
+        paragraphs=tuple(_paragraph(row) for row in data["paragraphs"]),
     )
+
+
+def _paragraph(row: list[Any]) -> Paragraph:
+    """[text, section, kind, sentences] as first stored, [.., heading] since."""
+    text, section, kind, sentences = row[:4]
+    heading = row[4] if len(row) > 4 else ""
+    return Paragraph(text=text, section=section, kind=kind, sentences=tuple(sentences),
+                     heading=heading)
 
 
 def _mention(data: dict[str, Any] | None) -> PreviousMention | None:

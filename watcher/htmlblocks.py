@@ -1,0 +1,414 @@
+"""HTML exhibits of every era -> blocks (the same ``Block`` values as plain text gives).
+
+1990s-2000s ``<font>``/``<table>`` layouts, Workiva and other inline-XBRL-era HTML, ``<pre>``
+wrapped plain text: block elements end paragraphs, ``<br>`` ends lines, table rows become
+rows of cells (or list items when the first cell is a bullet, or plain paragraphs when the
+table is only there for layout), hidden inline-XBRL headers are skipped, and the emphasis
+and alignment of each paragraph are kept as hints for finding headlines and headings.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lxml import etree
+
+from watcher.blocks import PAGE_BREAK, Block, BlockKind, join_lines, merge_cells, text_blocks
+from watcher.errors import NormalizeError
+
+# libxml2 itself stops nesting at 255 levels (deeper content is flattened): refusing what
+# goes past 200 turns a silently mangled document into a clear error.
+DEFAULT_MAX_DEPTH = 200
+
+_INLINE, _BLOCK, _BREAK, _ROW, _CELL, _TABLE, _ITEM, _PRE, _RULE, _SKIP, _PAGE = range(11)
+_KINDS: dict[str, int] = {
+    **dict.fromkeys(
+        ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "center", "blockquote", "section",
+         "article", "header", "footer", "address", "ul", "ol", "dl", "dt", "dd", "body",
+         "html", "main", "nav", "aside", "figure", "figcaption", "caption", "form",
+         "fieldset", "legend", "details", "summary", "tbody", "thead", "tfoot"), _BLOCK),
+    "br": _BREAK, "tr": _ROW, "td": _CELL, "th": _CELL, "table": _TABLE, "li": _ITEM,
+    "pre": _PRE, "xmp": _PRE, "listing": _PRE, "plaintext": _PRE, "hr": _RULE,
+    "page": _PAGE,
+    **dict.fromkeys(
+        ("script", "style", "head", "title", "noscript", "template", "ix:header", "xml",
+         "object", "embed", "iframe", "select", "option", "button", "svg", "math",
+         "ix:hidden", "ix:references", "ix:resources", "map", "area", "img", "meta",
+         "link", "base", "input", "textarea", "audio", "video", "canvas"), _SKIP),
+}
+_HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+_BOLD_TAGS = frozenset(("b", "strong", "u"))
+_ITALIC_TAGS = frozenset(("i", "em"))
+_EMPHASIS_TAGS = _BOLD_TAGS | _ITALIC_TAGS
+_EMPHASIS_OR_HEADING_TAGS = _EMPHASIS_TAGS | _HEADING_TAGS
+# Elements that only wrap text: a cell made of a chain of them has one run of text.
+_SIMPLE_WRAPPERS = frozenset(("font", "span", "div", "p", "a", "b", "strong", "i", "em", "u",
+                              "small", "big", "nobr", "tt", "code", "ins", "abbr", "center"))
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)|text-decoration\s*:"
+                         r"[^;]*underline|font\s*:\s*[^;]*\bbold\b", re.IGNORECASE)
+_NOT_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:normal|lighter|[1-5]00)", re.IGNORECASE)
+_ITALIC_STYLE = re.compile(r"font-style\s*:\s*italic|font\s*:\s*[^;]*\bitalic\b",
+                           re.IGNORECASE)
+_CENTER_STYLE = re.compile(r"text-align\s*:\s*center", re.IGNORECASE)
+_PAGE_BREAK_STYLE = re.compile(r"(?:page-)?break-(?:before|after)\s*:\s*(?:always|page)",
+                               re.IGNORECASE)
+_FOOTNOTE_MARK = re.compile(r"^[\s0-9*\u2020\u2021,()]{1,5}$")
+# A cell that holds nothing but a bullet (Wingdings and Symbol fonts spell bullets as
+# letters: "l" is a disc, "n" a square, "q" a box, "v" a diamond, "Ø" an arrow, "ü" a tick).
+_BULLET_CELLS = frozenset("\u2022\u25cf\u00b7\u25aa\u25a0\u25e6\u25cb\u2013\u2014-*o\u00d8\u00fc"
+                          "\u00a7lnqv\u27a2\u2023\u2043\u2219\u2713\u2714\uf0b7\uf0a7\uf0d8")
+
+# Style flags, cached per style string (Workiva repeats a handful of styles thousands of times).
+_F_HIDDEN, _F_BOLD, _F_NOT_BOLD, _F_ITALIC, _F_CENTER, _F_PAGE = 1, 2, 4, 8, 16, 32
+
+
+def _flags_of(style: str) -> int:
+    flags = 0
+    if "none" in style or "hidden" in style:
+        flags |= _F_HIDDEN if _HIDDEN.search(style) else 0
+    if "bold" in style or "00" in style or "underline" in style:
+        if _BOLD_STYLE.search(style):
+            flags |= _F_BOLD
+        elif _NOT_BOLD_STYLE.search(style):
+            flags |= _F_NOT_BOLD
+    elif "normal" in style and _NOT_BOLD_STYLE.search(style):
+        flags |= _F_NOT_BOLD
+    if "italic" in style and _ITALIC_STYLE.search(style):
+        flags |= _F_ITALIC
+    if "center" in style and _CENTER_STYLE.search(style):
+        flags |= _F_CENTER
+    if "break" in style and _PAGE_BREAK_STYLE.search(style):
+        flags |= _F_PAGE
+    return flags
+
+
+# Plain lxml elements (not lxml.html's classes): the walk only reads tags, text and attributes.
+_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
+                           no_network=True, recover=True)
+
+
+def html_blocks(html: str | bytes, *, max_depth: int = DEFAULT_MAX_DEPTH) -> list[Block]:
+    """Blocks of an HTML exhibit in reading order (``html`` is decoded text, or that text
+    encoded as UTF-8: the parser is told so and ignores any charset the page declares)."""
+    data = html if isinstance(html, bytes) else html.encode("utf-8", errors="replace")
+    try:
+        root = etree.fromstring(data, _PARSER)
+    except (ValueError, etree.ParserError, etree.XMLSyntaxError) as exc:
+        raise NormalizeError(f"unreadable HTML: {exc}") from exc
+    if root is None:
+        return []
+    walker = _Walker(max_depth)
+    body = root.find("body")
+    walker.walk(body if body is not None else root, 1)
+    walker.flush()
+    return walker.blocks
+
+
+class _Walker:
+    __slots__ = (
+        "blocks",
+        "bold",
+        "center",
+        "chars",
+        "italic",
+        "italic_chars",
+        "item",
+        "lead",
+        "lead_open",
+        "lines",
+        "max_depth",
+        "parts",
+        "strong_chars",
+        "styles",
+    )
+
+    def __init__(self, max_depth: int) -> None:
+        self.max_depth = max_depth
+        self.blocks: list[Block] = []
+        self.parts: list[str] = []
+        self.lines: list[str] = []
+        self.bold = 0      # depth of bold/underline/heading elements around the text
+        self.italic = 0
+        self.center = 0
+        self.item = 0      # inside <li>
+        self.chars = 0     # visible characters of the block so far
+        self.strong_chars = 0
+        self.italic_chars = 0
+        self.lead: list[str] = []  # the bold run the block starts with ("About X")
+        self.lead_open = True
+        self.styles: dict[str, int] = {}
+
+    # ------------------------------------------------------------ text of the current block
+
+    def add(self, text: str) -> None:
+        self.parts.append(text)
+        if text.isspace():
+            return
+        size = len(text)
+        self.chars += size
+        if self.bold:
+            self.strong_chars += size
+            if self.lead_open:
+                self.lead.append(text)
+        else:
+            self.lead_open = False
+        if self.italic:
+            self.italic_chars += size
+
+    def line_break(self) -> None:
+        self.lines.append("".join(self.parts))
+        self.parts = []
+        if self.lead:
+            self.lead.append(" ")
+
+    def flush(self, kind: BlockKind = "text") -> None:
+        if not self.chars:  # nothing visible since the last flush (the usual case)
+            if self.parts:
+                self.parts = []
+            if self.lines:
+                self.lines = []
+            return
+        if self.parts:
+            self.lines.append("".join(self.parts))
+            self.parts = []
+        strong = self.strong_chars * 10 >= self.chars * 9
+        italic = self.italic_chars * 10 >= self.chars * 9
+        lead = " ".join("".join(self.lead).split()) if self.lead and not strong else ""
+        if self.item:
+            kind = "list_item"
+        centered = self.center > 0
+        if len(self.lines) == 1:
+            text = " ".join(self.lines[0].split())
+            if text:
+                self.blocks.append(Block(text, kind, (), strong, centered, italic, False, lead))
+        else:
+            groups: list[list[str]] = [[]]
+            for line in self.lines:
+                words = line.split()
+                if words:
+                    groups[-1].append(" ".join(words))
+                elif groups[-1]:
+                    groups.append([])  # <br><br>: a new paragraph
+            for group in groups:
+                if group:
+                    self.blocks.append(Block(_assemble(group), kind, (), strong, centered,
+                                             italic, False, lead))
+                    lead = ""
+        self.lines = []
+        self.chars = self.strong_chars = self.italic_chars = 0
+        if self.lead:
+            self.lead = []
+        self.lead_open = True
+
+    # ------------------------------------------------------------ the tree
+
+    def walk(self, element: Any, depth: int) -> None:
+        """The element's own text and its children, in document order."""
+        if depth > self.max_depth:
+            raise NormalizeError(f"HTML nested deeper than {self.max_depth} levels")
+        if element.text:
+            self.add(element.text)
+        depth += 1
+        styles = self.styles
+        for child in element:
+            tag = child.tag
+            kind = _KINDS.get(tag, _INLINE)
+            if kind == _INLINE:
+                # inline elements are most of the tree: handled here, without another call
+                style = child.get("style") if isinstance(tag, str) else None
+                flags = 0
+                if style:
+                    cached = styles.get(style)
+                    if cached is None:
+                        cached = styles[style] = _flags_of(style)
+                    flags = cached
+                if not isinstance(tag, str) or flags & _F_HIDDEN:
+                    pass
+                elif tag == "sup" and _FOOTNOTE_MARK.match("".join(child.itertext())):
+                    pass  # footnote markers: "Million<sup>1</sup>"
+                elif not flags and tag not in _EMPHASIS_TAGS:
+                    self.walk(child, depth)
+                else:
+                    bold = tag in _BOLD_TAGS or flags & _F_BOLD
+                    italic = tag in _ITALIC_TAGS or flags & _F_ITALIC
+                    saved_bold = self.bold
+                    if bold:
+                        self.bold += 1
+                    elif flags & _F_NOT_BOLD:
+                        self.bold = 0
+                    if italic:
+                        self.italic += 1
+                    self.walk(child, depth)
+                    self.bold = saved_bold
+                    if italic:
+                        self.italic -= 1
+            elif kind == _BREAK:
+                self.line_break()
+            elif kind != _SKIP:
+                self._element(child, tag, kind, depth)
+            tail = child.tail
+            if tail:
+                self.add(tail)
+
+    def _flags(self, style: str | None) -> int:
+        if not style:
+            return 0
+        flags = self.styles.get(style)
+        if flags is None:
+            flags = self.styles[style] = _flags_of(style)
+        return flags
+
+    def _element(self, element: Any, tag: str, kind: int, depth: int) -> None:
+        flags = self._flags(element.get("style"))
+        if flags & _F_HIDDEN:
+            return
+        if kind == _ROW:
+            self._row(element, depth)
+        elif kind == _PRE:
+            self.flush()
+            self.blocks.extend(text_blocks("".join(element.itertext())))
+        elif kind in (_RULE, _PAGE):
+            self.flush()
+            if kind == _PAGE or flags & _F_PAGE:
+                self.blocks.append(PAGE_BREAK)
+        else:
+            self._block(element, tag, kind, flags, depth)
+
+    def _block(self, element: Any, tag: str, kind: int, flags: int, depth: int) -> None:
+        self.flush()
+        if flags & _F_PAGE and "before" in (element.get("style") or "").lower():
+            self.blocks.append(PAGE_BREAK)
+        center = bool(flags & _F_CENTER) or tag == "center" or \
+            (element.get("align") or "").lower() == "center"
+        bold = tag in _HEADING_TAGS or bool(flags & _F_BOLD)
+        italic = bool(flags & _F_ITALIC)
+        item = kind == _ITEM
+        if len(element) <= 1 and kind != _TABLE:
+            simple = self._simple_text(element, depth)
+            if simple is not None:  # one run of text: no need to walk it
+                if simple[0]:
+                    self.blocks.append(Block(
+                        simple[0], "list_item" if item or self.item else "text", (),
+                        simple[1] or bold or self.bold > 0, center or self.center > 0,
+                        simple[2] or italic or self.italic > 0))
+                if flags & _F_PAGE and "after" in (element.get("style") or "").lower():
+                    self.blocks.append(PAGE_BREAK)
+                return
+        self.center += center
+        self.bold += bold
+        self.italic += italic
+        self.item += item
+        self.walk(element, depth)
+        self.flush()
+        self.center -= center
+        self.bold -= bold
+        self.italic -= italic
+        self.item -= item
+        if flags & _F_PAGE and "after" in (element.get("style") or "").lower():
+            self.blocks.append(PAGE_BREAK)
+
+    def _simple_text(self, element: Any, depth: int) -> tuple[str, bool, bool] | None:
+        """(text, bold, italic) when ``element`` holds one run of text inside a chain of
+        single wrappers (``<td><div><font>12,400</font></div></td>``); None when it needs
+        the walk. Spares most table cells and paragraphs the full walk."""
+        bold = italic = False
+        styles = self.styles
+        while True:
+            if depth > self.max_depth:
+                raise NormalizeError(f"HTML nested deeper than {self.max_depth} levels")
+            depth += 1
+            style = element.get("style")
+            if style:
+                flags = styles.get(style)
+                if flags is None:
+                    flags = styles[style] = _flags_of(style)
+                if flags:
+                    if flags & _F_HIDDEN:
+                        return "", False, False
+                    if flags & _F_BOLD:
+                        bold = True
+                    elif flags & _F_NOT_BOLD:
+                        bold = False
+                    if flags & _F_ITALIC:
+                        italic = True
+            tag = element.tag
+            if tag in _EMPHASIS_OR_HEADING_TAGS:
+                if tag in _ITALIC_TAGS:
+                    italic = True
+                else:
+                    bold = True
+            text = element.text
+            if not len(element):
+                return (" ".join(text.split()) if text else ""), bold, italic
+            if len(element) > 1 or (text and not text.isspace()):
+                return None
+            child = element[0]
+            tail = child.tail
+            if child.tag not in _SIMPLE_WRAPPERS or (tail and not tail.isspace()):
+                return None
+            element = child
+
+    def _row(self, row: Any, depth: int) -> None:
+        self.flush()
+        # each cell: (text, bold) when it is one run of text, else the blocks it holds
+        cells: list[tuple[str, bool] | list[Block]] = []
+        outer = self.blocks
+        bold = self.bold > 0
+        for cell in row:
+            tag = cell.tag
+            if not isinstance(tag, str) or (len(cell) == 0 and not (cell.text or "").strip()):
+                continue
+            kind = _KINDS.get(tag, _INLINE)
+            if kind == _CELL:
+                simple = self._simple_text(cell, depth + 1)
+                if simple is not None:  # the usual cell: one run of text, maybe wrapped
+                    if simple[0]:
+                        cells.append((simple[0], simple[1] or bold))
+                    continue
+            self.blocks = []
+            if kind == _CELL:
+                self._element(cell, tag, kind, depth + 1)
+            elif kind != _SKIP:  # stray content between cells
+                self._element(cell, tag, _BLOCK if kind == _INLINE else kind, depth + 1)
+            self.flush()
+            blocks = [b for b in self.blocks if b.kind != "page_break"]
+            if blocks:
+                cells.append(blocks)
+        self.blocks = outer
+        if not cells:
+            return
+        if len(cells) == 1 or any(isinstance(c, list) and (len(c) > 1 or c[0].kind != "text")
+                                  for c in cells):
+            for cell_content in cells:  # a layout table: its cells are ordinary paragraphs
+                if isinstance(cell_content, list):
+                    self.blocks.extend(cell_content)
+                else:
+                    self.blocks.append(Block(cell_content[0], strong=cell_content[1]))
+            return
+        texts = [c[0].text if isinstance(c, list) else c[0] for c in cells]
+        strong = all(c[0].strong if isinstance(c, list) else c[1] for c in cells[1:])
+        if len(texts[0]) == 1 and texts[0] in _BULLET_CELLS:
+            self.blocks.append(Block(" ".join(texts[1:]), "list_item", strong=strong))
+            return
+        strong = strong and (cells[0][0].strong if isinstance(cells[0], list) else cells[0][1])
+        merged = merge_cells(texts)
+        if len(merged) == 1:
+            self.blocks.append(Block(merged[0], strong=strong))
+            return
+        self.blocks.append(Block(" | ".join(merged), "table_row", tuple(merged), strong=strong))
+
+
+def _assemble(lines: list[str]) -> str:
+    """Lines of one paragraph split by ``<br>``: short ones (an address, a contact) joined
+    with "; ", others reflowed with a space."""
+    if len(lines) == 1:
+        return lines[0]
+    if len(lines) >= 3 and all(len(line) < 50 for line in lines):
+        pieces = [lines[0]]
+        for line in lines[1:]:
+            pieces.append(" " if pieces[-1].endswith((":", ",", "&")) else "; ")
+            pieces.append(line)
+        return "".join(pieces)
+    return join_lines(lines)
