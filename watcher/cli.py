@@ -1,4 +1,4 @@
-"""The ``watcher`` command: run, check-config, backfill, ingest, demo, partners, alerts,
+"""The ``watcher`` command: run, check-config, backfill, ingest, diff, demo, partners, alerts,
 notify-test, health.
 
 Exit codes: 0 success; 1 something failed (a filing, a delivery, a file); 2 bad configuration
@@ -203,6 +203,70 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failures else EXIT_OK
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Compare release B with release A: each a file or a stored release (accession or id)."""
+    config = _load(args, optional=True)
+    from dataclasses import asdict, replace
+
+    from watcher.compare import compare_with_releases
+    from watcher.diffview import render_html, render_text
+    from watcher.models import StoredRelease
+    from watcher.normalize import normalize_exhibit
+    from watcher.store import Store, open_store
+    from watcher.store.sqlite import sqlite_path
+
+    # two releases, not a history: whatever of A is gone from B is reported, in any section
+    options = config.compare.options()
+    options = replace(options, dropped_min_occurrences=1, dropped_sections=options.sections)
+    stores: list[Store] = []
+
+    def resolve(ref: str) -> StoredRelease | None:
+        path = Path(ref)
+        if path.is_file():
+            try:
+                release = normalize_exhibit(path.read_bytes(),
+                                            max_bytes=config.edgar.max_document_bytes)
+            except (OSError, NormalizeError) as exc:
+                print(f"{ref}: {exc}", file=sys.stderr)
+                return None
+            return StoredRelease(0, 0, path.name, "file", release.dateline_date, release)
+        url = args.store or config.store.url
+        if url.startswith("sqlite:") and sqlite_path(url) != ":memory:" \
+                and not Path(sqlite_path(url)).exists():
+            print(f"{ref}: no such file, and no store at {url}", file=sys.stderr)
+            return None
+        try:
+            if not stores:
+                stores.append(open_store(url, migrate=False))
+            found = stores[0].release(ref)
+        except WatcherError as exc:
+            print(f"{ref}: not a file, and the store cannot be read: {exc}", file=sys.stderr)
+            return None
+        if found is None:
+            print(f"{ref}: no such file, and no stored release with that accession or id",
+                  file=sys.stderr)
+        return found
+
+    try:
+        before, after = resolve(args.a), resolve(args.b)
+    finally:
+        for store in stores:
+            store.close()
+    if before is None or after is None:
+        return EXIT_FAILED
+    comparison = compare_with_releases(after.release.paragraphs, [before], options,
+                                       label=after.accession)
+    if args.json:
+        _print_json(asdict(comparison))
+    elif args.html:
+        sys.stdout.write(render_html(comparison, title=f"{after.accession} vs {before.accession}",
+                                     before_label=before.accession,
+                                     after_label=after.accession, options=options))
+    else:
+        sys.stdout.write(render_text(comparison))
+    return EXIT_OK
+
+
 def cmd_partners(args: argparse.Namespace) -> int:
     """The ledger of one company: a table of (partner, product) pairs with their status,
     then each partner's timeline (or all of it as JSON)."""
@@ -360,6 +424,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", default="sqlite://",
                    help="store URL to keep the history in (default: in memory)")
     p.set_defaults(func=cmd_ingest)
+
+    p = command("diff", "compare release B with release A (files, or stored accessions or ids)")
+    p.add_argument("a", metavar="A", help="the earlier release: a file, an accession or an id")
+    p.add_argument("b", metavar="B", help="the later release: a file, an accession or an id")
+    p.add_argument("--store", help="store URL for stored releases (default: store.url)")
+    shown = p.add_mutually_exclusive_group()
+    shown.add_argument("--html", action="store_true",
+                       help="print an HTML page, side by side with word highlights")
+    shown.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    p.set_defaults(func=cmd_diff)
 
     p = command("partners", "show a company's partner ledger and each partner's timeline")
     p.add_argument("cik", type=int)

@@ -19,7 +19,9 @@ from typing import Any, ClassVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from watcher.compare import ABOUT, DEFAULT_SECTIONS, CompareOptions
 from watcher.errors import ConfigError
+from watcher.models import SECTIONS
 
 USER_AGENT_ENV = "WATCHER_USER_AGENT"
 SEC_USER_AGENT_HELP = (
@@ -195,8 +197,50 @@ class ServerSettings(StrictModel):
 
 class PipelineSettings(StrictModel):
     workers: int = Field(default=4, ge=1, le=64)
-    history: int = Field(default=50, ge=1)
+    history: int = Field(default=50, ge=1)  # ignored: compare uses the whole history (index)
     max_attempts: int = Field(default=5, ge=1)
+
+
+class CompareSettings(StrictModel):
+    """How a release is compared with the company's history (see ``watcher.compare``)."""
+
+    sections: list[str] = Field(default_factory=lambda: list(DEFAULT_SECTIONS))
+    revised_threshold: float = Field(default=0.6, gt=0, le=1)
+    about_threshold: float = Field(default=0.4, gt=0, le=1)
+    ignore: list[str] = Field(default_factory=list)
+    ignore_order: bool = True
+    dropped_sections: list[str] = Field(default_factory=lambda: [ABOUT])
+    dropped_min_occurrences: int = Field(default=2, ge=1)
+    candidates: int = Field(default=16, ge=1, le=256)
+
+    @field_validator("sections", "dropped_sections")
+    @classmethod
+    def _known_sections(cls, value: list[str]) -> list[str]:
+        unknown = [s for s in value if s not in SECTIONS]
+        if unknown:
+            raise ValueError(f"unknown section(s) {', '.join(map(repr, unknown))}; "
+                             f"sections are {', '.join(SECTIONS)}")
+        return value
+
+    @field_validator("ignore")
+    @classmethod
+    def _patterns(cls, value: list[str]) -> list[str]:
+        problems = []
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                problems.append(f"{pattern!r}: {exc}")
+        if problems:
+            raise ValueError("not a regular expression: " + "; ".join(problems))
+        return value
+
+    def options(self) -> CompareOptions:
+        return CompareOptions(
+            sections=tuple(self.sections), revised_threshold=self.revised_threshold,
+            about_threshold=self.about_threshold, ignore=tuple(self.ignore),
+            ignore_order=self.ignore_order, dropped_sections=tuple(self.dropped_sections),
+            dropped_min_occurrences=self.dropped_min_occurrences, candidates=self.candidates)
 
 
 class DeliverySettings(StrictModel):
@@ -247,6 +291,7 @@ class Config(StrictModel):
     notifiers: list[NotifierSettings] = Field(default_factory=list)
     server: ServerSettings = Field(default_factory=ServerSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
+    compare: CompareSettings = Field(default_factory=CompareSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     environ: dict[str, str] = Field(default_factory=dict, exclude=True, repr=False)

@@ -173,6 +173,8 @@ class ParagraphMatch:
     previous_text: str | None = None
     previous_accession: str | None = None
     diff: str = ""
+    removed: tuple[str, ...] = ()  # revised: phrases of the earlier version that are gone
+    added: tuple[str, ...] = ()    # revised: phrases that are new (noise and moves left out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,9 +186,13 @@ class DroppedParagraph:
 
 @dataclass(frozen=True, slots=True)
 class ComparedRelease:
+    """An earlier release this one repeats or revises: ``similarity`` is the share of this
+    release's compared words it accounts for, ``paragraphs`` how many paragraphs matched it."""
+
     accession: str
     filed: date | None
     similarity: float
+    paragraphs: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +211,18 @@ class Comparison:
     @property
     def added(self) -> tuple[ParagraphMatch, ...]:
         return tuple(p for p in self.paragraphs if p.status == "new")
+
+    def removed_text(self, section: str | None = None) -> tuple[str, ...]:
+        """What disappeared (in ``section``): removed phrases of revised paragraphs, then
+        dropped paragraphs."""
+        return (*(t for p in self.revised if section in (None, p.section) for t in p.removed),
+                *(d.text for d in self.dropped if section in (None, d.section)))
+
+    def added_text(self, section: str | None = None) -> tuple[str, ...]:
+        """What appeared (in ``section``): added phrases of revised paragraphs, then new
+        paragraphs."""
+        return (*(t for p in self.revised if section in (None, p.section) for t in p.added),
+                *(p.text for p in self.added if section in (None, p.section)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,9 @@
 extract, update the ledger and queue the alert. The outcome is recorded per filing; one
 failing filing never stops the others.
 
-``analyze_release`` is the pure heart (release + history + ledger -> analysis); ``Pipeline``
-adds the I/O around it: the fetch before, the unit of work around, the outcome after.
+``analyze_release`` is the pure heart (release + what the company's paragraph index found +
+ledger -> analysis); ``Pipeline`` adds the I/O around it: the fetch before, the unit of work
+around, the outcome after.
 """
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ from datetime import date, datetime, timedelta
 
 from watcher.alerts import build_alert
 from watcher.clock import Clock
-from watcher.compare import compare_release
+from watcher.compare import (
+    DEFAULT_OPTIONS,
+    CompareOptions,
+    HistoryHits,
+    compare_release,
+    fingerprint_release,
+)
 from watcher.config import Config
 from watcher.errors import FetchError, NormalizeError, NotFoundError, ParseError, ThrottledError
 from watcher.extract import ExtractContext, extract_release
@@ -33,7 +40,6 @@ from watcher.models import (
     Filing,
     LedgerEntry,
     Release,
-    StoredRelease,
     WatchItem,
 )
 from watcher.normalize import normalize_exhibit
@@ -92,11 +98,13 @@ def extract_context(config: Config | None, company: Company, release: Release,
     )
 
 
-def analyze_release(release: Release, history: Sequence[StoredRelease],
+def analyze_release(release: Release, history: HistoryHits,
                     ledger: dict[PairKey, LedgerEntry], context: ExtractContext, *,
-                    accession: str, filed_on: Filing) -> Analysis:
-    """compare -> extract -> ledger for one release. Pure."""
-    comparison = compare_release(release.paragraphs, history)
+                    accession: str, filed_on: Filing,
+                    compare_options: CompareOptions = DEFAULT_OPTIONS) -> Analysis:
+    """compare -> extract -> ledger for one release. Pure: ``history`` is what the company's
+    paragraph index found for ``fingerprint_release(release.paragraphs)``."""
+    comparison = compare_release(history, compare_options, label=accession)
     extraction = extract_release(release, context)
     update = apply_extraction(ledger, extraction, accession=accession,
                               filed=filed_on.filed or release.dateline_date)
@@ -119,6 +127,7 @@ class Pipeline:
         # company_tickers.json titles), for partners named without a corporate suffix; set by
         # whoever loads that list.
         self.company_names: frozenset[str] = frozenset()
+        self.compare_options = config.compare.options()
 
     async def process(self, row: FilingRow) -> FilingOutcome:
         """Fetch and store one claimed filing; failures are recorded, never raised."""
@@ -210,14 +219,16 @@ class Pipeline:
     def _store_release(self, uow: UnitOfWork, company: Company, filing: Filing,
                        exhibit: Exhibit, release: Release, notify: bool,
                        now: datetime) -> Alert | None:
-        history = uow.history(filing.cik, before=filing.filed,
-                              exclude_accession=filing.accession,
-                              limit=self.config.pipeline.history)
+        options = self.compare_options
+        index = uow.paragraph_index(filing.cik, options, before=filing.filed,
+                                    exclude_accession=filing.accession)
+        history = index.lookup(fingerprint_release(release.paragraphs, options))
         ledger = uow.ledger(filing.cik)
         context = extract_context(self.config, company, release, ledger,
                                   uow.aliases(filing.cik), filing.filed, self.company_names)
         analysis = analyze_release(release, history, ledger, context,
-                                   accession=filing.accession, filed_on=filing)
+                                   accession=filing.accession, filed_on=filing,
+                                   compare_options=options)
         release_id = uow.save_release(filing.cik, filing, exhibit.doc_type, release, now)
         uow.save_analysis(release_id, analysis.comparison, analysis.facts, analysis.changes,
                           analysis.watch)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
+from watcher.compare import CompareOptions, HistoryIndex
 from watcher.models import (
     Alert,
     AliasLink,
@@ -104,6 +105,14 @@ class UnitOfWork(ABC):
     def history(self, cik: int, *, before: date | None, exclude_accession: str,
                 limit: int) -> list[StoredRelease]:
         """Earlier releases of the company, newest first."""
+
+    @abstractmethod
+    def paragraph_index(self, cik: int, options: CompareOptions, *, before: date | None,
+                        exclude_accession: str) -> HistoryIndex:
+        """The company's paragraph index for compare, as of a filing dated ``before``: first
+        brought up to date (stored releases not indexed yet, other than ``exclude_accession``,
+        are indexed now, in this transaction; all of them again if ``options`` changed what
+        the index depends on), then queried through ``lookup``."""
 
     @abstractmethod
     def ledger(self, cik: int) -> dict[tuple[str, str], LedgerEntry]:

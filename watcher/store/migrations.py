@@ -141,4 +141,43 @@ MIGRATIONS: list[list[str]] = [
             created_at TEXT NOT NULL,
             PRIMARY KEY (cik, kind, alias))""",
     ],
+    # 5 (issue 5, compare against the whole history): the paragraph index (see
+    #   watcher/store/paragraphs.py) - each distinct paragraph of a company once, its MinHash
+    #   band buckets (the latest few paragraphs per band), the paragraphs of each release, and
+    #   which releases are indexed (existing releases start unindexed and are indexed lazily).
+    #   Every lookup goes through an index led by the looked-up key (band, key hash, id),
+    #   never by company alone, so no plan reads a company's whole index.
+    [
+        """CREATE TABLE paragraph_index (
+            cik {bigint} PRIMARY KEY,
+            signature TEXT NOT NULL,
+            latest_release_id {bigint},
+            latest_accession TEXT,
+            latest_filed TEXT)""",
+        """CREATE TABLE paragraphs (
+            id {serial_pk},
+            cik {bigint} NOT NULL,
+            section TEXT NOT NULL,
+            key_hash TEXT NOT NULL,
+            text TEXT NOT NULL,
+            tokens TEXT NOT NULL,
+            occurrences INTEGER NOT NULL DEFAULT 1,
+            first_filed TEXT,
+            last_release_id {bigint} NOT NULL,
+            last_accession TEXT NOT NULL,
+            last_filed TEXT,
+            UNIQUE (key_hash, cik, section))""",
+        """CREATE TABLE paragraph_bands (
+            band {bigint} NOT NULL,
+            cik {bigint} NOT NULL,
+            ids {blob} NOT NULL,
+            PRIMARY KEY (band, cik))""",
+        """CREATE TABLE release_paragraphs (
+            release_id {bigint} NOT NULL REFERENCES releases (id),
+            ordinal INTEGER NOT NULL,
+            paragraph_id {bigint} NOT NULL REFERENCES paragraphs (id),
+            PRIMARY KEY (release_id, ordinal))""",
+        "ALTER TABLE releases ADD COLUMN paragraphs_indexed INTEGER NOT NULL DEFAULT 0",
+        "CREATE INDEX releases_unindexed ON releases (cik) WHERE paragraphs_indexed = 0",
+    ],
 ]

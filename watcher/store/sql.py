@@ -15,6 +15,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar, ParamSpec, TypeVar
 
+from watcher.compare import CompareOptions, HistoryIndex
 from watcher.errors import StoreError
 from watcher.models import (
     Alert,
@@ -44,6 +45,7 @@ from watcher.store.base import (
     UnitOfWork,
 )
 from watcher.store.migrations import MIGRATIONS
+from watcher.store.paragraphs import SqlParagraphIndex
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -143,6 +145,9 @@ class SqlStore(Store):
     def _x(self, cursor: Any, statement: str, params: Sequence[Any] = ()) -> Any:
         cursor.execute(self.dialect.sql(statement), tuple(params))
         return cursor
+
+    def _many(self, cursor: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        cursor.executemany(self.dialect.sql(statement), [tuple(r) for r in rows])
 
     # -- lifecycle --------------------------------------------------------------------
     def migrate(self) -> int:
@@ -594,6 +599,12 @@ class SqlUnitOfWork(UnitOfWork):
                 "ORDER BY filed DESC NULLS LAST, id DESC LIMIT ?",
                 (cik, exclude_accession, before.isoformat(), limit)).fetchall()
         return [SqlStore._stored(r) for r in rows]
+
+    def paragraph_index(self, cik: int, options: CompareOptions, *, before: date | None,
+                        exclude_accession: str) -> HistoryIndex:
+        return SqlParagraphIndex(
+            self._x, lambda statement, rows: self._store._many(self._cursor, statement, rows),
+            cik, options, before=before, exclude_accession=exclude_accession)
 
     def ledger(self, cik: int) -> dict[tuple[str, str], LedgerEntry]:
         rows = self._x("SELECT body FROM ledger WHERE cik = ?", (cik,)).fetchall()
