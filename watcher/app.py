@@ -7,7 +7,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
+import socket
+import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
@@ -16,14 +19,23 @@ from typing import Any
 import httpx
 
 from watcher.clock import SYSTEM_CLOCK, Clock
-from watcher.config import Config
+from watcher.config import Config, redact_url
 from watcher.delivery import DeliveryWorker
 from watcher.errors import FetchError, WatcherError
 from watcher.http import EdgarClient
-from watcher.models import Alert, Company
+from watcher.models import Alert, Company, Delivery
 from watcher.notifiers.base import Notifier, NotifierContext
+from watcher.operator import (
+    OperatorEvent,
+    OperatorEventLike,
+    dead_letter_event,
+    is_operator_alert,
+    operator_alert,
+    operator_title,
+)
 from watcher.pipeline import FilingOutcome, Pipeline
 from watcher.plugins import NOTIFIER_GROUP, SOURCE_GROUP, load_plugin_class
+from watcher.routing import Router
 from watcher.scheduling import PollScheduler
 from watcher.sources.base import Source, SourceContext, Watchlist
 from watcher.store import Store, open_store
@@ -67,9 +79,16 @@ class App:
         self._poll_queue: asyncio.Queue[str] = asyncio.Queue()
         self._queued: set[str] = set()
         self._work_available = asyncio.Event()
+        # Who claims outbox rows: unique per process, so a restarted daemon never mistakes
+        # the claims of the one that died for its own (they expire after the lease).
+        self.instance = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.router = Router(config.rules, config.notifiers)
+        self._operator_tasks: set[asyncio.Task[None]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     # -- setup ------------------------------------------------------------------------
     async def _open(self, stack: AsyncExitStack) -> None:
+        self._loop = asyncio.get_running_loop()
         store = await asyncio.to_thread(open_store, self.config.store.url)
         stack.callback(store.close)
         self.store = store
@@ -93,12 +112,14 @@ class App:
             notifier: Notifier = cls(settings, notifier_context)
             stack.push_async_callback(notifier.aclose)
             self.notifiers[settings.name] = notifier
-            self.deliverers[settings.name] = DeliveryWorker(store, notifier,
-                                                            self.config.delivery, self.clock)
+            self.deliverers[settings.name] = DeliveryWorker(
+                store, notifier, self.config.delivery, self.clock, instance=self.instance,
+                on_dead=self._on_dead)
+        stack.push_async_callback(self.drain_operator_events)
         self.pipeline = Pipeline(self.config, store, self.http, self.clock, self.route)
         logger.info("watching %s with %d source(s) and %d notifier(s); store %s",
                     "every filer" if watchlist.ciks is None else f"{len(watchlist.ciks)} companies",
-                    len(self.sources), len(self.notifiers), self.config.store.url)
+                    len(self.sources), len(self.notifiers), redact_url(self.config.store.url))
 
     async def _is_known(self, accession: str) -> bool:
         assert self.store is not None
@@ -106,11 +127,70 @@ class App:
 
     def _on_throttle(self, pause: float, url: str) -> None:
         logger.error("EDGAR throttle: all requests paused for %.0fs (last URL %s)", pause, url)
+        self.raise_operator_event(OperatorEvent(
+            kind="throttled", message=f"all EDGAR requests paused for {pause:.0f}s",
+            at=self.clock.now(), source="edgar",
+            details={"pause_seconds": pause, "url": url}))
 
     def route(self, alert: Alert) -> list[str]:
-        """The notifiers an alert goes to: every notifier that is not for operators only."""
-        return [name for name, n in self.notifiers.items() if not n.settings.operators] or \
-            list(self.notifiers)
+        """The notifiers an alert goes to, by the config's rules (see ``watcher.routing``)."""
+        return self.router.route(alert)
+
+    # -- operator alerts --------------------------------------------------------------
+    def raise_operator_event(self, event: OperatorEventLike) -> None:
+        """Queue an operator alert to the notifiers marked ``operators: true``.
+
+        Synchronous, so hooks of the HTTP client and the sources can call it; safe from
+        other threads. The alert goes through the outbox like any other (retries, several
+        instances: one alert per event id); without operator notifiers it is only logged."""
+        targets = self.router.operator_notifiers
+        logger.warning("operator alert: %s", operator_title(event),
+                       extra={"source": event.source} if event.source else None)
+        if not targets:
+            return
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            logger.error("operator alert not queued (the daemon is not running): %s",
+                         event.message)
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._queue_operator_alert(event, targets)
+        else:
+            loop.call_soon_threadsafe(self._queue_operator_alert, event, targets)
+
+    def _queue_operator_alert(self, event: OperatorEventLike, targets: list[str]) -> None:
+        task = asyncio.get_running_loop().create_task(self._store_operator_alert(event, targets))
+        self._operator_tasks.add(task)
+        task.add_done_callback(self._operator_tasks.discard)
+
+    async def _store_operator_alert(self, event: OperatorEventLike, targets: list[str]) -> None:
+        if self.store is None:
+            return
+        alert = operator_alert(event)
+        try:
+            await asyncio.to_thread(self.store.save_operator_alert, alert, targets,
+                                    self.clock.now())
+        except WatcherError as exc:
+            logger.error("operator alert %s not stored: %s", alert.id, exc)
+            return
+        for name in targets:
+            if name in self.deliverers:
+                self.deliverers[name].wakeup.set()
+
+    async def drain_operator_events(self) -> None:
+        """Wait until every raised operator event is in the outbox."""
+        while self._operator_tasks:
+            await asyncio.gather(*list(self._operator_tasks), return_exceptions=True)
+
+    def _on_dead(self, delivery: Delivery, reason: str) -> None:
+        if is_operator_alert(delivery.alert):
+            return  # an operator alert that cannot be delivered is logged, never re-raised
+        self.raise_operator_event(dead_letter_event(delivery.alert, delivery.notifier, reason,
+                                                    self.clock.now()))
 
     # -- work -------------------------------------------------------------------------
     async def poll_source(self, name: str) -> int:
@@ -181,8 +261,13 @@ class App:
                     report.polls_failed.append(name)
             while (outcome := await self.process_next()) is not None:
                 report.outcomes.append(outcome)
+            await self.drain_operator_events()
             for deliverer in self.deliverers.values():
                 await deliverer.deliver_due()
+            if self._operator_tasks:  # dead letters of this round tell the operators now
+                await self.drain_operator_events()
+                for name in self.router.operator_notifiers:
+                    await self.deliverers[name].deliver_due()
         return report
 
     async def run_forever(self, *, ready: Callable[[App], Awaitable[None]] | None = None) -> None:

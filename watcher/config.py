@@ -83,6 +83,17 @@ class AliasSettings(StrictModel):
     products: dict[str, list[str]] = Field(default_factory=dict)
 
 
+def redact_url(url: str) -> str:
+    """A URL for display: ``postgresql://user:secret@host/db`` -> ``postgresql://user:***@host/db``."""
+    scheme, sep, rest = url.partition("://")
+    authority, slash, path = rest.partition("/")
+    if not sep or "@" not in authority:
+        return url
+    creds, _, host = authority.rpartition("@")
+    user, colon, _ = creds.partition(":")
+    return f"{scheme}://{user}{':***' if colon else ''}@{host}{slash}{path}"
+
+
 class StoreSettings(StrictModel):
     url: str = "sqlite:///watcher.db"
 
@@ -209,6 +220,8 @@ class NotifierSettings(PluginSettings):
     # EDGAR throttling, dead-lettered alerts), and filing alerts only when a rule names it.
     operators: bool = False
     digest: DigestSettings | None = None
+    # Other template files for this notifier's messages: {built-in name: file name}.
+    templates: dict[str, str] = Field(default_factory=dict)
 
 
 class Config(StrictModel):

@@ -1,0 +1,111 @@
+"""Operator alerts: what the people running watcher must hear about (a source failing N times
+in a row and its recovery, an EDGAR throttle pause, a dead-lettered alert), turned into alerts
+of schema ``watcher.operator.v1`` that go through the outbox to the notifiers marked
+``operators: true``. Pure: the app stores and wakes; this module only builds.
+
+The event shape (``kind``, ``message``, ``at``, ``source``, ``details``) is the one the HTTP
+client and the sources emit; anything with those attributes can be raised.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from watcher.models import Alert
+
+OPERATOR_SCHEMA = "watcher.operator.v1"
+_OPERATOR_NAMESPACE = uuid.UUID("3b0f7d4e-2c1a-5e8b-9d6f-0a4c8e2b7f13")
+
+# kind -> (severity, what it means, for the title)
+OPERATOR_KINDS: dict[str, tuple[str, str]] = {
+    "source_failing": ("high", "source failing"),
+    "source_recovered": ("low", "source recovered"),
+    "throttled": ("high", "EDGAR throttled us: all requests paused"),
+    "throttle_lifted": ("low", "EDGAR throttle pause over"),
+    "alert_dead": ("high", "alert dead-lettered"),
+}
+
+
+class OperatorEventLike(Protocol):
+    """What ``App.raise_operator_event`` accepts (read-only attributes)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def message(self) -> str: ...
+
+    @property
+    def at(self) -> datetime: ...
+
+    @property
+    def source(self) -> str | None: ...
+
+    @property
+    def details(self) -> Mapping[str, Any]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorEvent:
+    """One event for operators. ``details`` holds kind-specific JSON values (``failures``,
+    ``error``, ``pause_seconds``, ``url``, ``alert_id``, ``notifier``, ...)."""
+
+    kind: str
+    message: str
+    at: datetime
+    source: str | None = None
+    details: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+
+def operator_alert_id(event: OperatorEventLike) -> str:
+    """Stable for one event: two instances raising the same event store one alert."""
+    return str(uuid.uuid5(_OPERATOR_NAMESPACE, "|".join(
+        (event.kind, event.source or "", event.at.isoformat(), event.message))))
+
+
+def operator_title(event: OperatorEventLike) -> str:
+    what = OPERATOR_KINDS.get(event.kind, ("medium", event.kind.replace("_", " ")))[1]
+    where = f" ({event.source})" if event.source else ""
+    return f"watcher operator: {what}{where}: {event.message}"
+
+
+def operator_alert(event: OperatorEventLike) -> Alert:
+    """The alert that tells operators about ``event``."""
+    ident = operator_alert_id(event)
+    level = OPERATOR_KINDS.get(event.kind, ("medium", ""))[0]
+    title = operator_title(event)
+    payload: dict[str, Any] = {
+        "schema": OPERATOR_SCHEMA,
+        "id": ident,
+        "created_at": event.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "severity": level,
+        "kind": event.kind,
+        "title": title,
+        "source": event.source,
+        "message": event.message,
+        "details": dict(event.details),
+    }
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"),
+                      default=str).encode("utf-8")
+    return Alert(id=ident, accession="", doc_type=f"operator/{ident}", cik=0, severity=level,
+                 title=title, created_at=event.at, payload=payload, body=body)
+
+
+def is_operator_alert(alert: Alert) -> bool:
+    return alert.payload.get("schema") == OPERATOR_SCHEMA
+
+
+def dead_letter_event(alert: Alert, notifier: str, reason: str, at: datetime) -> OperatorEvent:
+    """The operator event for an alert that will not reach ``notifier`` on its own."""
+    return OperatorEvent(
+        kind="alert_dead",
+        message=f"alert {alert.id} ({alert.title}) will not reach {notifier}: {reason}; "
+                f"retry with `watcher alerts --retry {alert.id}`",
+        at=at, source=notifier,
+        details={"alert_id": alert.id, "notifier": notifier, "reason": reason,
+                 "accession": alert.accession or None})
