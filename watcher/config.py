@@ -319,6 +319,29 @@ def _listed(raw: Any, name: str) -> bool:
         isinstance(e, dict) and (e.get("name") or e.get("kind")) == name for e in raw)
 
 
+def _validate_rules(raw: Any, raw_notifiers: Any, known: set[str],
+                    problems: list[str]) -> list[RuleSettings]:
+    """Each rule on its own (one bad rule hides no other problem), naming known notifiers."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        problems.append("rules: must be a list")
+        return []
+    rules = []
+    for index, entry in enumerate(raw):
+        try:
+            rule = RuleSettings.model_validate(entry)
+        except ValidationError as exc:
+            problems.extend(_problems(exc, f"rules[{index}]"))
+            continue
+        for name in rule.notifiers:
+            if name not in known and not _listed(raw_notifiers, name):
+                problems.append(f"rules[{index}].notifiers: no notifier named {name!r} "
+                                f"(configured: {', '.join(sorted(known)) or 'none'})")
+        rules.append(rule)
+    return rules
+
+
 def parse_config(data: Any, environ: Mapping[str, str] | None = None) -> Config:
     """Validate a parsed YAML document; raises ConfigError listing every problem."""
     env = dict(os.environ if environ is None else environ)
@@ -330,6 +353,7 @@ def parse_config(data: Any, environ: Mapping[str, str] | None = None) -> Config:
     problems: list[str] = []
     raw_sources = data.pop("sources", DEFAULT_SOURCES)
     raw_notifiers = data.pop("notifiers", DEFAULT_NOTIFIERS)
+    raw_rules = data.pop("rules", None)
     config: Config | None = None
     try:
         config = Config.model_validate(data)
@@ -337,13 +361,7 @@ def parse_config(data: Any, environ: Mapping[str, str] | None = None) -> Config:
         problems.extend(_problems(exc))
     sources = _validate_plugins(raw_sources, "watcher.sources", "sources", env, problems)
     notifiers = _validate_plugins(raw_notifiers, "watcher.notifiers", "notifiers", env, problems)
-    if config is not None:
-        known = {n.name for n in notifiers}
-        for index, rule in enumerate(config.rules):
-            for name in rule.notifiers:
-                if name not in known and not _listed(raw_notifiers, name):
-                    problems.append(f"rules[{index}].notifiers: no notifier named {name!r} "
-                                    f"(configured: {', '.join(sorted(known)) or 'none'})")
+    rules = _validate_rules(raw_rules, raw_notifiers, {n.name for n in notifiers}, problems)
     if problems or config is None:
         raise ConfigError(problems)
     edgar = config.edgar
@@ -355,7 +373,8 @@ def parse_config(data: Any, environ: Mapping[str, str] | None = None) -> Config:
         except ValidationError as exc:
             raise ConfigError(_problems(exc, f"${USER_AGENT_ENV}")) from None
     return config.model_copy(
-        update={"sources": sources, "notifiers": notifiers, "edgar": edgar, "environ": env}
+        update={"sources": sources, "notifiers": notifiers, "rules": rules, "edgar": edgar,
+                "environ": env}
     )
 
 

@@ -104,13 +104,20 @@ class Router:
         if not self.rules:
             return list(self.default)
         chosen: list[str] = []
-        for rule in self.rules:
-            if rule.matches(alert.payload):
-                chosen.extend(n for n in rule.notifiers if n not in chosen)
-                if rule.stop:
-                    break
+        for rule in self.matching(alert):
+            chosen.extend(n for n in rule.notifiers if n not in chosen)
         return chosen
 
+    def matching(self, alert: Alert) -> list[Rule]:
+        """The rules an alert matches, in order, up to the first matching ``stop`` rule."""
+        found = []
+        for rule in self.rules:
+            if rule.matches(alert.payload):
+                found.append(rule)
+                if rule.stop:
+                    break
+        return found
+
     def explain(self, alert: Alert) -> list[str]:
-        """The names of the rules an alert matches (for `watcher notify-test` and logs)."""
-        return [r.name for r in self.rules if r.matches(alert.payload)]
+        """The names of the rules that route an alert (for logs and `check-config`)."""
+        return [r.name for r in self.matching(alert)]

@@ -127,7 +127,7 @@ class SmtpServer:
                 auth_data.login == username.encode() and auth_data.password == password.encode()
             if ok:
                 box.logins.append(username)
-            return AuthResult(success=ok)
+            return AuthResult(success=ok, handled=False)
 
         self.port = free_port()
         kwargs: dict[str, Any] = {"hostname": "127.0.0.1", "port": self.port,
