@@ -48,12 +48,12 @@ def test_a_template_folder_from_config_replaces_built_in_templates_by_name(
 def test_templates_run_in_a_sandbox(tmp_path: Path) -> None:
     (tmp_path / "evil.txt.j2").write_text(
         "{{ ''.__class__.__mro__[1].__subclasses__() }}")
-    with pytest.raises(TemplateRenderError, match="template evil.txt.j2"):
+    with pytest.raises(TemplateRenderError, match=r"template evil\.txt\.j2"):
         Templates(str(tmp_path)).render("evil.txt.j2")
 
 
 def test_a_missing_template_is_a_clear_error() -> None:
-    with pytest.raises(TemplateRenderError, match="template nope.txt.j2: TemplateNotFound"):
+    with pytest.raises(TemplateRenderError, match=r"template nope\.txt\.j2: TemplateNotFound"):
         Templates().render("nope.txt.j2")
 
 
@@ -61,7 +61,7 @@ def test_a_template_folder_that_does_not_exist_is_refused_at_load() -> None:
     from watcher.config import parse_config
     from watcher.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="templates.directory: no such folder"):
+    with pytest.raises(ConfigError, match=r"templates\.directory: no such folder"):
         parse_config({"templates": {"directory": "/nonexistent/watcher-templates"}},
                      environ={})
 
