@@ -86,7 +86,7 @@ def test_no_secret_is_ever_shown_through_a_run_with_failures(
     # The run did fail where it should, and says so without the secrets.
     assert "login refused: 535" in shown and "HTTP 503" in shown and "HTTP 500" in shown
     assert "WATCHER_SLACK_URL" in printed.out and "WATCHER_HOOK_SECRET" in printed.out
-    forbidden = [v for v in secrets.values()] + [f"slack-token-{token}", token]
+    forbidden = [*secrets.values(), f"slack-token-{token}", token]
     for password in (secrets["WATCHER_SMTP_PASSWORD"], secrets["WATCHER_BAD_PASSWORD"]):
         plain = f"\0watcher\0{password}".encode()  # what AUTH PLAIN sends, base64-encoded
         forbidden += [base64.b64encode(plain).decode(), base64.b64encode(password.encode())

@@ -40,6 +40,7 @@ class WebhookReceiver:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # else each small answer waits for a delayed ACK
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
