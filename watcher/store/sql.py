@@ -367,21 +367,18 @@ class SqlStore(Store):
             # One claimer per notifier at a time (SQLite: the write lock; PostgreSQL: an
             # advisory lock), so two instances never split a queue and send it out of order.
             self.dialect.lock_notifier(cursor, notifier)
-            barrier = self._x(
+            head = self._x(
                 cursor,
-                "SELECT created_at, alert_id FROM outbox WHERE notifier = ? AND state = 'pending' "
-                "AND (next_attempt_at > ? OR (claimed_by <> ? AND lease_until >= ?)) "
-                "ORDER BY created_at, alert_id LIMIT 1", (notifier, at, instance, at)).fetchone()
-            before = ""
-            params: list[Any] = [notifier]
-            if barrier is not None:
-                before = "AND (o.created_at < ? OR (o.created_at = ? AND o.alert_id < ?)) "
-                params += [barrier[0], barrier[0], barrier[1]]
-            rows = self._x(
-                cursor,
-                f"SELECT {self._DELIVERY_COLUMNS} FROM outbox o JOIN alerts a "
+                f"SELECT {self._DELIVERY_COLUMNS}, o.claimed_by FROM outbox o JOIN alerts a "
                 "ON a.id = o.alert_id WHERE o.notifier = ? AND o.state = 'pending' "
-                f"{before}ORDER BY o.created_at, o.alert_id LIMIT ?", [*params, limit]).fetchall()
+                "ORDER BY o.created_at, o.alert_id LIMIT ?", (notifier, limit)).fetchall()
+            rows = []
+            for row in head:  # the due prefix: up to a row waiting or held by another
+                waiting = row[11] > at
+                held = row[16] is not None and row[16] != instance and (row[15] or "") >= at
+                if waiting or held:
+                    break
+                rows.append(row)
             if not rows:
                 return []
             if min_age_seconds is not None:
