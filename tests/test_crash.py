@@ -47,8 +47,10 @@ def test_sigkill_loses_no_alert_and_repeats_only_the_delivery_in_flight(
             notifiers=[{"name": "desk", "kind": "webhook", "url": desk.url,
                         "secret_env": "WATCHER_CRASH_SECRET"},
                        {"name": "backup", "kind": "webhook", "url": backup.url}],
+            # A lease far longer than the test: each restarted daemon must give back the
+            # claims of the one killed before it at once, not wait for them to expire.
             delivery={"backoff_initial": 0.2, "backoff_max": 0.5, "idle_poll": 0.2,
-                      "send_timeout": 5, "lease_seconds": 10},
+                      "send_timeout": 60, "lease_seconds": 600},
             server={"enabled": False},
             logging={"level": "INFO", "format": "json"},
         )
@@ -56,15 +58,15 @@ def test_sigkill_loses_no_alert_and_repeats_only_the_delivery_in_flight(
 
         # 1. The first alert reaches both; then desk fails, so the second waits for desk.
         fake_edgar.publish(first)
-        daemon = Daemon(config, env).start()
-        desk.wait_for(1)
-        backup.wait_for(1)
-        desk.status = 503
-        fake_edgar.publish(second)
-        backup.wait_for(2)
-        wait_until(lambda: desk.attempts >= 3, what="two failed attempts at desk")
-        assert len(_undelivered(store_url, "desk")) == 1
-        assert daemon.stop(signal.SIGKILL) == -signal.SIGKILL
+        with Daemon(config, env) as daemon:
+            desk.wait_for(1)
+            backup.wait_for(1)
+            desk.status = 503
+            fake_edgar.publish(second)
+            backup.wait_for(2)
+            wait_until(lambda: desk.attempts >= 3, what="two failed attempts at desk")
+            assert len(_undelivered(store_url, "desk")) == 1
+            assert daemon.stop(signal.SIGKILL) == -signal.SIGKILL
 
         desk.status = 200
         with Daemon(config, env) as daemon:
@@ -81,9 +83,10 @@ def test_sigkill_loses_no_alert_and_repeats_only_the_delivery_in_flight(
             assert daemon.stop(signal.SIGKILL) == -signal.SIGKILL
         desk.hold.set()  # the receiver finishes the request the dead daemon sent
         desk.wait_for(3)
+        assert desk.attempts == attempts + 1  # it was open at the kill, and only once
 
         with Daemon(config, env) as daemon:
-            desk.wait_for(4)  # once the dead instance's claim expired
+            desk.wait_for(4)  # the claim of the killed daemon was given back
             assert daemon.stop() == 0, daemon.output()
         assert _undelivered(store_url, "desk") == []
         assert _undelivered(store_url, "backup") == []

@@ -7,10 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import signal
-import socket
-import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
@@ -20,7 +17,7 @@ import httpx
 
 from watcher.clock import SYSTEM_CLOCK, Clock
 from watcher.config import Config, redact_url
-from watcher.delivery import DeliveryWorker
+from watcher.delivery import DeliveryWorker, InstanceId, release_dead_claims
 from watcher.errors import FetchError, WatcherError
 from watcher.http import EdgarClient
 from watcher.models import Alert, Company, Delivery
@@ -79,9 +76,9 @@ class App:
         self._poll_queue: asyncio.Queue[str] = asyncio.Queue()
         self._queued: set[str] = set()
         self._work_available = asyncio.Event()
-        # Who claims outbox rows: unique per process, so a restarted daemon never mistakes
-        # the claims of the one that died for its own (they expire after the lease).
-        self.instance = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        # Who claims outbox rows: unique per process (see watcher.delivery.InstanceId).
+        self.instance_id = InstanceId.current()
+        self.instance = str(self.instance_id)
         self.router = Router(config.rules, config.notifiers)
         self._operator_tasks: set[asyncio.Task[None]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -92,6 +89,11 @@ class App:
         store = await asyncio.to_thread(open_store, self.config.store.url)
         stack.callback(store.close)
         self.store = store
+        released = await asyncio.to_thread(release_dead_claims, store, self.instance_id,
+                                           self.clock.now())
+        for holder, rows in released.items():
+            logger.warning("gave back %d outbox claim(s) of %s, an earlier run on this machine "
+                           "that is gone; those alerts are sent again", rows, holder)
         self.http = EdgarClient(self.config.edgar, clock=self.clock, transport=self.transport,
                                 on_throttle=self._on_throttle)
         stack.push_async_callback(self.http.aclose)

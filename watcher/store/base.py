@@ -203,8 +203,12 @@ class Store(ABC):
         """Extend this instance's claims on the notifier's pending rows; returns how many."""
 
     @abstractmethod
-    def release_claims(self, notifier: str, *, instance: str) -> int:
-        """Give back this instance's claims on the notifier's pending rows."""
+    def release_claims(self, notifier: str | None, *, instance: str) -> int:
+        """Give back an instance's claims on pending rows (of one notifier, or all)."""
+
+    @abstractmethod
+    def claim_holders(self, now: datetime) -> list[str]:
+        """The instances holding live claims."""
 
     @abstractmethod
     def outbox_head(self, notifier: str) -> Delivery | None:

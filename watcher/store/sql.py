@@ -400,10 +400,18 @@ class SqlStore(Store):
             c, "UPDATE outbox SET lease_until = ? WHERE notifier = ? AND claimed_by = ? "
                "AND state = 'pending'", (lease_until, notifier, instance)).rowcount))
 
-    def release_claims(self, notifier: str, *, instance: str) -> int:
+    def release_claims(self, notifier: str | None, *, instance: str) -> int:
+        which, params = ("notifier = ? AND ", (notifier,)) if notifier is not None else ("", ())
         return int(self._run(lambda c: self._x(
-            c, "UPDATE outbox SET claimed_by = NULL, lease_until = NULL WHERE notifier = ? "
-               "AND claimed_by = ? AND state = 'pending'", (notifier, instance)).rowcount))
+            c, "UPDATE outbox SET claimed_by = NULL, lease_until = NULL WHERE "
+               f"{which}claimed_by = ? AND state = 'pending'", (*params, instance)).rowcount))
+
+    def claim_holders(self, now: datetime) -> list[str]:
+        rows = self._run(lambda c: self._x(
+            c, "SELECT DISTINCT claimed_by FROM outbox WHERE state = 'pending' "
+               "AND claimed_by IS NOT NULL AND lease_until >= ? ORDER BY claimed_by",
+            (ts(now),)).fetchall())
+        return [r[0] for r in rows]
 
     def outbox_head(self, notifier: str) -> Delivery | None:
         row = self._run(lambda c: self._x(
