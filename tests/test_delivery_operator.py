@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from watcher.app import App
 from watcher.config import Config, parse_config
+from watcher.demo.fake_edgar import FakeEdgar, Reply
 from watcher.operator import OperatorEvent, operator_alert
 from watcher.store import open_store
 
@@ -121,3 +122,23 @@ async def test_without_operator_notifiers_events_are_only_logged(
     store = open_store(f"sqlite:///{tmp_path / 'watcher.db'}")
     assert store.deliveries() == []
     store.close()
+
+
+async def test_an_edgar_throttle_pause_is_told_to_the_operators(
+    tmp_path: Path, fake_edgar: FakeEdgar
+) -> None:
+    with WebhookReceiver() as desk, WebhookReceiver() as ops:
+        config = _config(tmp_path, desk.url, ops.url,
+                         sources=[{"kind": "edgar_current", "every": 60}])
+        config = config.model_copy(update={"edgar": config.edgar.model_copy(
+            update={"base_url": fake_edgar.base_url, "data_url": fake_edgar.base_url})})
+        throttled = Reply(429, b"slow down", headers={"Retry-After": "120"})
+        with fake_edgar.fault(lambda path: throttled):
+            report = await App(config).run_once()
+        assert report.polls_failed == ["edgar_current"]
+        [got] = ops.wait_for(1)
+        assert desk.attempts == 0
+    body = got.json
+    assert (body["kind"], body["source"]) == ("throttled", "edgar")
+    assert body["details"]["pause_seconds"] == 120.0
+    assert "paused for 120s" in body["message"]
