@@ -5,6 +5,8 @@ only for the delivery that was open at the kill (at-least-once), never for the p
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import signal
 from collections import Counter
 from pathlib import Path
@@ -100,3 +102,6 @@ def test_sigkill_loses_no_alert_and_repeats_only_the_delivery_in_flight(
     assert [r.json["filing"]["accession"] for r in backup.received] == \
         [f.accession for f in (first, second, third)]
     assert all(r.json["id"] == r.alert_id for r in desk.received + backup.received)
+    for got in desk.received:  # the receiver checks each signature the documented way
+        expected = hmac.new(SECRET.encode(), got.body, hashlib.sha256).hexdigest()
+        assert hmac.compare_digest(got.headers["x-watcher-signature"], f"sha256={expected}")
