@@ -29,6 +29,13 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The EDGAR disk cache defaults to $XDG_CACHE_HOME/watcher: per test here, so a test
+    never reads what another one's fake server (maybe on the same port) stored."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+
+
 @pytest.fixture
 def shared_data() -> Path:
     return shared_path()

@@ -49,14 +49,16 @@ def test_sigkill_loses_no_alert_and_repeats_only_the_delivery_in_flight(
             notifiers=[{"name": "desk", "kind": "webhook", "url": desk.url,
                         "secret_env": "WATCHER_CRASH_SECRET"},
                        {"name": "backup", "kind": "webhook", "url": backup.url}],
-            # A lease far longer than the test: each restarted daemon must give back the
+            # A lease far longer than the test: each restarted daemon must take back the
             # claims of the one killed before it at once, not wait for them to expire.
             delivery={"backoff_initial": 0.2, "backoff_max": 0.5, "idle_poll": 0.2,
                       "send_timeout": 60, "lease_seconds": 600},
             server={"enabled": False},
             logging={"level": "INFO", "format": "json"},
         )
-        env = {"WATCHER_CRASH_SECRET": SECRET}
+        # One name across restarts (as a container or a service with a fixed name has): a
+        # restarted daemon gives back at once what the killed one held.
+        env = {"WATCHER_CRASH_SECRET": SECRET, "WATCHER_INSTANCE": f"crash-test-{backend}"}
 
         # 1. The first alert reaches both; then desk fails, so the second waits for desk.
         fake_edgar.publish(first)

@@ -19,7 +19,7 @@ from watcher.models import Alert, Delivery
 from watcher.notifiers.base import Notifier
 from watcher.store import Store, open_store
 
-from tests.support.clock import ManualClock
+from tests.support.clock import FakeClock
 from tests.support.outbox import build_notifier, queue_alerts
 from tests.support.receiver import WebhookReceiver
 from tests.support.smtp import free_port
@@ -37,17 +37,17 @@ def store(sqlite_url: str) -> Iterator[Store]:
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
+def clock() -> FakeClock:
+    return FakeClock()
 
 
-def webhook(url: str, clock: ManualClock, **extra: object) -> Notifier:
+def webhook(url: str, clock: FakeClock, **extra: object) -> Notifier:
     return build_notifier({"name": "desk", "kind": "webhook", "url": url,
                            "secret_env": "HOOK_SECRET", **extra}, clock,
                           environ={"HOOK_SECRET": SECRET})
 
 
-def worker(store: Store, notifier: Notifier, clock: ManualClock,
+def worker(store: Store, notifier: Notifier, clock: FakeClock,
            settings: DeliverySettings = SETTINGS,
            dead: list[tuple[str, str]] | None = None) -> DeliveryWorker:
     def on_dead(delivery: Delivery, reason: str) -> None:
@@ -65,7 +65,7 @@ def test_backoff_doubles_per_attempt_up_to_the_cap_with_bounded_jitter() -> None
 
 
 async def test_a_receiver_that_fails_the_first_requests_gets_the_alert_after_retries(
-    store: Store, receiver: WebhookReceiver, clock: ManualClock
+    store: Store, receiver: WebhookReceiver, clock: FakeClock
 ) -> None:
     receiver.fail_first = 3
     deliver = worker(store, webhook(receiver.url, clock), clock)
@@ -90,7 +90,7 @@ async def test_a_receiver_that_fails_the_first_requests_gets_the_alert_after_ret
 
 
 async def test_a_receiver_down_for_a_while_gets_every_alert_once_back_in_order(
-    store: Store, clock: ManualClock
+    store: Store, clock: FakeClock
 ) -> None:
     port = free_port()  # nothing listens here yet: connections are refused
     deliver = worker(store, webhook(f"http://127.0.0.1:{port}/hook", clock), clock)
@@ -111,7 +111,7 @@ async def test_a_receiver_down_for_a_while_gets_every_alert_once_back_in_order(
 
 
 async def test_a_400_answer_is_dead_lettered_at_once_with_its_reason(
-    store: Store, receiver: WebhookReceiver, clock: ManualClock
+    store: Store, receiver: WebhookReceiver, clock: FakeClock
 ) -> None:
     receiver.status = 400
     dead: list[tuple[str, str]] = []
@@ -129,7 +129,7 @@ async def test_a_400_answer_is_dead_lettered_at_once_with_its_reason(
 
 
 async def test_the_retry_budget_by_attempts_ends_in_a_dead_letter(
-    store: Store, receiver: WebhookReceiver, clock: ManualClock
+    store: Store, receiver: WebhookReceiver, clock: FakeClock
 ) -> None:
     receiver.status = 503
     settings = SETTINGS.model_copy(update={"max_attempts": 3})
@@ -148,7 +148,7 @@ async def test_the_retry_budget_by_attempts_ends_in_a_dead_letter(
 
 
 async def test_the_retry_budget_by_age_ends_in_a_dead_letter(
-    store: Store, receiver: WebhookReceiver, clock: ManualClock
+    store: Store, receiver: WebhookReceiver, clock: FakeClock
 ) -> None:
     receiver.status = 503
     settings = SETTINGS.model_copy(update={"max_age_hours": 1.0})
@@ -162,7 +162,7 @@ async def test_the_retry_budget_by_age_ends_in_a_dead_letter(
 
 
 async def test_a_failing_oldest_alert_holds_back_the_newer_ones(
-    store: Store, receiver: WebhookReceiver, clock: ManualClock
+    store: Store, receiver: WebhookReceiver, clock: FakeClock
 ) -> None:
     receiver.fail_first = 1
     settings = SETTINGS.model_copy(update={"idle_poll": 3600.0})
@@ -178,7 +178,7 @@ async def test_a_failing_oldest_alert_holds_back_the_newer_ones(
 
 
 async def test_retry_after_from_the_receiver_is_respected(
-    store: Store, receiver: WebhookReceiver, clock: ManualClock
+    store: Store, receiver: WebhookReceiver, clock: FakeClock
 ) -> None:
     receiver.fail_first, receiver.fail_status = 1, 429
     receiver.reply_headers = {"Retry-After": "600"}
@@ -193,7 +193,7 @@ async def test_retry_after_from_the_receiver_is_respected(
 
 
 async def test_a_receiver_that_does_not_answer_in_time_is_retried(
-    store: Store, receiver: WebhookReceiver, clock: ManualClock
+    store: Store, receiver: WebhookReceiver, clock: FakeClock
 ) -> None:
     receiver.hold.clear()  # the receiver keeps the request open
     settings = SETTINGS.model_copy(update={"send_timeout": 0.3, "lease_seconds": 1.0})
@@ -207,7 +207,7 @@ async def test_a_receiver_that_does_not_answer_in_time_is_retried(
 
 
 async def test_a_dead_alert_retried_by_hand_gets_a_fresh_budget(
-    store: Store, receiver: WebhookReceiver, clock: ManualClock
+    store: Store, receiver: WebhookReceiver, clock: FakeClock
 ) -> None:
     receiver.status = 400
     deliver = worker(store, webhook(receiver.url, clock), clock)
@@ -221,7 +221,7 @@ async def test_a_dead_alert_retried_by_hand_gets_a_fresh_budget(
 
 
 async def test_a_notifier_bug_is_retried_and_the_loop_goes_on(
-    store: Store, clock: ManualClock
+    store: Store, clock: FakeClock
 ) -> None:
     class Broken(Notifier):
         calls = 0
@@ -243,7 +243,7 @@ async def test_a_notifier_bug_is_retried_and_the_loop_goes_on(
 
 
 async def test_a_digest_waits_for_the_oldest_alert_then_sends_everything_in_one_message(
-    store: Store, receiver: WebhookReceiver, clock: ManualClock
+    store: Store, receiver: WebhookReceiver, clock: FakeClock
 ) -> None:
     notifier = webhook(receiver.url, clock, digest={"every_minutes": 10})
     deliver = worker(store, notifier, clock)
@@ -266,7 +266,7 @@ async def test_a_digest_waits_for_the_oldest_alert_then_sends_everything_in_one_
 
 
 async def test_a_failed_digest_is_retried_whole(
-    store: Store, receiver: WebhookReceiver, clock: ManualClock
+    store: Store, receiver: WebhookReceiver, clock: FakeClock
 ) -> None:
     receiver.fail_first = 1
     deliver = worker(store, webhook(receiver.url, clock, digest={"every_minutes": 1}), clock)

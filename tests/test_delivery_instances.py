@@ -126,26 +126,3 @@ async def test_three_instances_racing_deliver_every_alert_once_and_in_order(
         for store in opened:
             store.close()
 
-
-def test_a_restarted_daemon_gives_back_at_once_the_claims_of_its_dead_predecessor(
-    stores: tuple[Store, Store],
-) -> None:
-    from watcher.delivery import InstanceId, release_dead_claims
-
-    a, b = stores
-    me = InstanceId.current()
-    if not me.locality:
-        pytest.skip("no /proc: whether a process of this machine died cannot be told")
-    dead = InstanceId(me.host, 2 ** 22 + 17, "deadbeef", me.locality)  # no such process
-    alive = InstanceId(me.host, 1, "init0001", me.locality)  # PID 1 always runs
-    elsewhere = InstanceId("other-host", 2 ** 22 + 17, "cafe0001", "another-machine")
-    alerts = queue_alerts(a, 2, ["desk", "mail", "pager"], NOW)
-    _claim(a, str(dead))
-    a.claim_deliveries("mail", NOW, instance=str(alive), lease_seconds=LEASE)
-    a.claim_deliveries("pager", NOW, instance=str(elsewhere), lease_seconds=LEASE)
-    assert release_dead_claims(b, me, NOW) == {str(dead): 2}
-    assert _claim(b, str(me)) == [x.id for x in alerts]  # at once, not after the lease
-    # A live process, or one of another machine, keeps its claims until they expire.
-    assert b.claim_holders(NOW) == sorted([str(alive), str(elsewhere), str(me)])
-    for notifier in ("mail", "pager"):
-        assert b.claim_deliveries(notifier, NOW, instance=str(me), lease_seconds=LEASE) == []

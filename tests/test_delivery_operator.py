@@ -13,7 +13,8 @@ import pytest
 from watcher.app import App
 from watcher.config import Config, parse_config
 from watcher.demo.fake_edgar import FakeEdgar, Reply
-from watcher.operator import OperatorEvent, operator_alert
+from watcher.events import OperatorEvent
+from watcher.operator import operator_alert
 from watcher.store import open_store
 
 from tests.support.outbox import queue_alerts
@@ -33,6 +34,7 @@ def _config(tmp_path: Path, desk: str, ops: str | None, **extra: Any) -> Config:
         "store": {"url": f"sqlite:///{tmp_path / 'watcher.db'}"},
         "notifiers": notifiers,
         "delivery": {"idle_poll": 0.2, "send_timeout": 5, "lease_seconds": 30},
+        "server": {"enabled": False},
         **extra,
     }, environ={})
 
@@ -44,7 +46,7 @@ async def test_a_raised_event_reaches_only_the_operators_notifier(tmp_path: Path
                               NOW, "edgar_current", {"failures": 3, "error": "HTTP 503"})
 
         async def ready(app: App) -> None:
-            app.raise_operator_event(event)
+            app.events.emit(event)  # as the HTTP client and the pollers do
             await asyncio.to_thread(ops.wait_for, 1)
             app.request_stop()
 
@@ -108,17 +110,16 @@ async def test_without_operator_notifiers_events_are_only_logged(
 ) -> None:
     with WebhookReceiver() as desk:
         app = App(_config(tmp_path, desk.url, None))
-        caplog.set_level(logging.WARNING, logger="watcher.app")
+        caplog.set_level(logging.WARNING, logger="watcher.events")
 
         async def ready(app: App) -> None:
-            app.raise_operator_event(OperatorEvent("source_recovered", "works again", NOW,
-                                                   "edgar_current"))
+            app.events.emit(OperatorEvent("source_recovered", "works again", NOW,
+                                          "edgar_current"))
             app.request_stop()
 
         await app.run_forever(ready=ready)
         assert desk.attempts == 0
-    assert "operator alert: watcher operator: source recovered (edgar_current): works again" \
-        in caplog.text
+    assert "operator event source_recovered: works again" in caplog.text
     store = open_store(f"sqlite:///{tmp_path / 'watcher.db'}")
     assert store.deliveries() == []
     store.close()
@@ -139,6 +140,6 @@ async def test_an_edgar_throttle_pause_is_told_to_the_operators(
         [got] = ops.wait_for(1)
         assert desk.attempts == 0
     body = got.json
-    assert (body["kind"], body["source"]) == ("throttled", "edgar")
-    assert body["details"]["pause_seconds"] == 120.0
-    assert "paused for 120s" in body["message"]
+    assert body["kind"] == "throttled" and body["severity"] == "high"
+    assert body["details"]["pause_seconds"] == 120.0 and body["details"]["status"] == 429
+    assert "all requests paused for 120s" in body["message"]

@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from watcher.clock import SYSTEM_CLOCK
 from watcher.errors import PermanentDeliveryError, RetryableDeliveryError
+from watcher.events import OperatorEvent
 from watcher.notifiers.email import EmailNotifier
 from watcher.notifiers.sample import sample_alert
-from watcher.operator import OperatorEvent, operator_alert
+from watcher.operator import operator_alert
 
 from tests.support.outbox import build_notifier, make_alert
 from tests.support.smtp import SmtpServer, free_port

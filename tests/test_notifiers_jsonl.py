@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from watcher.clock import SYSTEM_CLOCK
 from watcher.errors import RetryableDeliveryError
-from watcher.operator import OperatorEvent, operator_alert
+from watcher.events import OperatorEvent
+from watcher.operator import operator_alert
 
 from tests.support.outbox import build_notifier, make_alert
 

@@ -101,7 +101,8 @@ async def test_other_4xx_answers_are_permanent_with_the_reason(
 async def test_an_operator_alert_is_posted_and_signed_like_any_alert(
     receiver: WebhookReceiver,
 ) -> None:
-    from watcher.operator import OperatorEvent, operator_alert
+    from watcher.events import OperatorEvent
+    from watcher.operator import operator_alert
 
     alert = operator_alert(OperatorEvent("source_recovered", "edgar_current works again",
                                          datetime(2026, 1, 5, tzinfo=UTC), "edgar_current"))

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from watcher.config import parse_config
 from watcher.errors import ConfigError
+from watcher.events import OperatorEvent
 from watcher.models import Alert
-from watcher.operator import OperatorEvent, operator_alert
+from watcher.operator import operator_alert
 from watcher.routing import Router, company_key
 
 from tests.support.outbox import make_alert

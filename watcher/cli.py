@@ -1,7 +1,8 @@
-"""The ``watcher`` command: run, check-config, ingest, demo, partners, alerts, notify-test.
+"""The ``watcher`` command: run, check-config, backfill, ingest, demo, partners, alerts,
+notify-test, health.
 
 Exit codes: 0 success; 1 something failed (a filing, a delivery, a file); 2 bad configuration
-or usage.
+or usage. ``health`` answers only 0 (healthy) or 1 (anything else), as Docker expects.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from watcher import __version__
-from watcher.config import SEC_USER_AGENT_HELP, Config, load_config, parse_config, redact_url
+from watcher.config import SEC_USER_AGENT_HELP, Config, load_config, parse_config
 from watcher.errors import ConfigError, NormalizeError, WatcherError
 from watcher.logs import configure_logging
 
@@ -56,7 +57,8 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     print(f"  companies: {len(config.companies) or 'every filer'}")
     for source in config.sources:
         load_plugin_class(SOURCE_GROUP, source.kind)
-        print(f"  source {source.name}: {source.kind} every {source.every:g}s")
+        print(f"  source {source.name}: {source.kind} every {source.every:g}s in filing "
+              f"hours, {source.off_hours_interval:g}s outside")
     context = NotifierContext(config=config, clock=SYSTEM_CLOCK)
     for settings in config.notifiers:
         notifier = load_plugin_class(NOTIFIER_GROUP, settings.kind)(settings, context)
@@ -64,6 +66,7 @@ def cmd_check_config(args: argparse.Namespace) -> int:
         print(f"  notifier {settings.name}: {shown}")
         asyncio.run(notifier.aclose())
     from watcher.routing import Router
+    from watcher.store.base import redact_url
 
     router = Router(config.rules, config.notifiers)
     if config.rules:
@@ -74,6 +77,9 @@ def cmd_check_config(args: argparse.Namespace) -> int:
         print(f"  routing: every alert to {', '.join(router.default) or 'no notifier'}")
     print(f"  operator alerts to: {', '.join(router.operator_notifiers) or 'the log only'}")
     print(f"  store: {redact_url(config.store.url)}")
+    server = config.server
+    print(f"  server: {'http://' + server.listen if server.enabled else 'disabled'}"
+          f"{', bearer token from $' + server.token_env if server.token_env else ''}")
     if not config.edgar.user_agent:
         print("  note: `watcher run` needs edgar.user_agent (see `watcher run` for why)")
     return EXIT_OK
@@ -98,6 +104,66 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_FAILED if report.failed else EXIT_OK
     asyncio.run(app.run_forever())
     return EXIT_OK
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    """Fill history from the submissions pages; resumable; alerts only with --alerts."""
+    config = _load(args)
+    configure_logging(config.logging.level if args.verbose else "WARNING", "text")
+    if not config.edgar.user_agent:
+        print(f"watcher: edgar.user_agent is not set.\n\n{SEC_USER_AGENT_HELP}", file=sys.stderr)
+        return EXIT_CONFIG
+    if not args.cik and not config.companies:
+        print("watcher: nothing to backfill: give --cik or list companies in the config",
+              file=sys.stderr)
+        return EXIT_CONFIG
+    from watcher.app import App
+    from watcher.backfill import Progress, summary
+
+    app = App(config)
+    report = asyncio.run(app.backfill(args.cik, since=args.since, limit=args.limit,
+                                      alerts=args.alerts, progress=Progress(sys.stderr)))
+    print(summary(report), file=sys.stderr)
+    return EXIT_FAILED if report.failed or report.companies_failed else EXIT_OK
+
+
+def _date_arg(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number: {value!r}")
+    return int(value)
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    """Ask the running daemon's /healthz; 0 when it answers 200, 1 otherwise."""
+    try:
+        config = _load(args)
+    except ConfigError as exc:  # not 2: Docker reserves exit code 2 of a health check
+        print(f"watcher health: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    server = config.server
+    if not server.enabled or server.port == 0:
+        print(f"watcher health: no endpoint to ask (server.enabled: {server.enabled}, "
+              f"listen: {server.listen})", file=sys.stderr)
+        return EXIT_FAILED
+    from watcher.server import probe_health
+
+    try:
+        status, body = probe_health(server.host, server.port,
+                                    config.secret(server.token_env), timeout=args.timeout)
+    except OSError as exc:
+        print(f"watcher health: no answer on {server.listen}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    sys.stdout.write(body.decode("utf-8", errors="replace"))
+    if status != 200:
+        print(f"watcher health: HTTP {status}", file=sys.stderr)
+    return EXIT_OK if status == 200 else EXIT_FAILED
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -223,9 +289,10 @@ def cmd_notify_test(args: argparse.Namespace) -> int:
 
     from watcher.clock import SYSTEM_CLOCK
     from watcher.errors import PermanentDeliveryError, RetryableDeliveryError
+    from watcher.events import OperatorEvent
     from watcher.notifiers.base import NotifierContext
     from watcher.notifiers.sample import sample_alert
-    from watcher.operator import OperatorEvent, operator_alert
+    from watcher.operator import operator_alert
     from watcher.plugins import NOTIFIER_GROUP, load_plugin_class
 
     settings = next((n for n in config.notifiers if n.name == args.name), None)
@@ -298,6 +365,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("check-config", "validate the configuration, listing every problem")
     p.set_defaults(func=cmd_check_config)
+
+    p = command("backfill", "fill companies' history from EDGAR before going live "
+                            "(resumable; no alerts unless --alerts)")
+    p.add_argument("--cik", type=_positive, action="append",
+                   help="a company to backfill (repeatable; default: every watched company)")
+    p.add_argument("--since", type=_date_arg, metavar="DATE",
+                   help="only filings on or after DATE (YYYY-MM-DD; default: all history)")
+    p.add_argument("--limit", type=_positive, metavar="N",
+                   help="process at most N filings in this run (the rest stays queued)")
+    p.add_argument("--alerts", action="store_true",
+                   help="queue and send alerts for the changes found (default: none)")
+    p.add_argument("--verbose", "-v", action="store_true", help="log at the configured level")
+    p.set_defaults(func=cmd_backfill)
+
+    p = command("health", "ask the running daemon whether it is healthy (exit 0) or not (1)")
+    p.add_argument("--timeout", type=float, default=5.0, help="seconds to wait (default 5)")
+    p.set_defaults(func=cmd_health)
 
     p = command("ingest", "process local exhibit files in order and print the alerts as JSON")
     p.add_argument("files", nargs="+", metavar="FILE")

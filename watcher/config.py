@@ -8,9 +8,11 @@ brings its own keys and its own checks.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -31,6 +33,12 @@ SEC_USER_AGENT_HELP = (
 )
 
 
+def default_cache_dir() -> str:
+    """Where EDGAR documents are cached: ``$XDG_CACHE_HOME/watcher/edgar`` (or ~/.cache)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return str(Path(base) / "watcher" / "edgar")
+
+
 class StrictModel(BaseModel):
     """Base of every settings model: unknown keys are errors, values are immutable."""
 
@@ -45,6 +53,34 @@ class EdgarSettings(StrictModel):
     timeout: float = Field(default=30.0, gt=0)
     max_document_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
     retries: int = Field(default=4, ge=0, le=20)
+    backoff_initial: float = Field(default=0.5, gt=0)
+    backoff_max: float = Field(default=60.0, gt=0)
+    throttle_pause: float = Field(default=600.0, gt=0)
+    # Archives documents never change: kept on disk forever (bounded, least recently used
+    # evicted first). ``cache_dir: null`` turns the disk cache off.
+    cache_dir: str | None = Field(default_factory=lambda: default_cache_dir())
+    cache_max_bytes: int = Field(default=512 * 1024 * 1024, ge=0)
+    # EDGAR accepts filings on weekdays 6:00-22:00 Eastern; sources poll faster then.
+    filing_hours: str = "06:00-22:00"
+    filing_days: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4])  # Monday = 0
+    holidays: list[date] = Field(default_factory=list)
+
+    @field_validator("filing_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d", value):
+            raise ValueError(f"must be HH:MM-HH:MM (Eastern time), got {value!r}")
+        start, end = value.split("-")
+        if start >= end:
+            raise ValueError(f"must end after it starts, got {value!r}")
+        return value
+
+    @field_validator("filing_days")
+    @classmethod
+    def _days(cls, value: list[int]) -> list[int]:
+        if any(not 0 <= d <= 6 for d in value):
+            raise ValueError("days are 0 (Monday) to 6 (Sunday)")
+        return value
 
     @field_validator("base_url", "data_url")
     @classmethod
@@ -83,19 +119,11 @@ class AliasSettings(StrictModel):
     products: dict[str, list[str]] = Field(default_factory=dict)
 
 
-def redact_url(url: str) -> str:
-    """A URL for display: ``postgresql://user:secret@host/db`` -> ``postgresql://user:***@host/db``."""
-    scheme, sep, rest = url.partition("://")
-    authority, slash, path = rest.partition("/")
-    if not sep or "@" not in authority:
-        return url
-    creds, _, host = authority.rpartition("@")
-    user, colon, _ = creds.partition(":")
-    return f"{scheme}://{user}{':***' if colon else ''}@{host}{slash}{path}"
-
-
 class StoreSettings(StrictModel):
     url: str = "sqlite:///watcher.db"
+    # How long a claim (a filing being processed, a source's poll turn) outlives an instance
+    # that stops renewing it: what another instance waits after a crash before taking over.
+    lease_seconds: float = Field(default=30.0, ge=1)
 
     @field_validator("url")
     @classmethod
@@ -107,17 +135,62 @@ class StoreSettings(StrictModel):
         return value
 
 
+def split_listen(value: str) -> tuple[str, int]:
+    """``host:port`` (``[::1]:8787`` for IPv6) -> (host, port)."""
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) < 65536:
+        raise ValueError(f"must be host:port, got {value!r}")
+    return host.removeprefix("[").removesuffix("]"), int(port)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name other than localhost may resolve anywhere
+
+
 class ServerSettings(StrictModel):
-    listen: str = "127.0.0.1:8787"
+    """Running as a service: the /healthz and /metrics endpoint, and shutdown."""
+
+    listen: str = "127.0.0.1:8787"                  # port 0: any free port (tests)
     enabled: bool = True
+    # The environment variable holding the bearer token of the endpoint; required when it
+    # listens on anything but loopback. When set, every request must carry it.
+    token_env: str | None = None
+    # A source whose last successful poll (by any instance) is older than this makes
+    # /healthz unhealthy; default: 3 x the source's interval + 60 s.
+    stalled_after: float | None = Field(default=None, gt=0)
+    # After SIGTERM/SIGINT: how long in-flight filings may take before they are cut short
+    # (and redone at the next start).
+    shutdown_grace: float = Field(default=30.0, ge=0)
+
+    secret_fields: ClassVar[tuple[str, ...]] = ("token_env",)
 
     @field_validator("listen")
     @classmethod
     def _host_port(cls, value: str) -> str:
-        host, sep, port = value.rpartition(":")
-        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-            raise ValueError(f"must be host:port, got {value!r}")
+        split_listen(value)
         return value
+
+    @model_validator(mode="after")
+    def _token_off_loopback(self) -> ServerSettings:
+        host, _ = split_listen(self.listen)
+        if self.enabled and not self.token_env and not is_loopback(host):
+            raise ValueError(
+                f"listen {self.listen} is not a loopback address: set token_env to the "
+                "environment variable holding a bearer token for /healthz and /metrics")
+        return self
+
+    @property
+    def host(self) -> str:
+        return split_listen(self.listen)[0]
+
+    @property
+    def port(self) -> int:
+        return split_listen(self.listen)[1]
 
 
 class PipelineSettings(StrictModel):
@@ -206,6 +279,14 @@ class PluginSettings(StrictModel):
 
 class SourceSettings(PluginSettings):
     every: float = Field(default=60.0, gt=0)
+    # Outside EDGAR's filing hours (edgar.filing_hours); default: 5 x ``every``.
+    every_off_hours: float | None = Field(default=None, gt=0)
+    # Consecutive failed polls before an operator event (and a recovery event after).
+    alert_after_failures: int = Field(default=3, ge=1)
+
+    @property
+    def off_hours_interval(self) -> float:
+        return self.every_off_hours if self.every_off_hours is not None else self.every * 5
 
 
 class DigestSettings(StrictModel):
@@ -362,6 +443,10 @@ def parse_config(data: Any, environ: Mapping[str, str] | None = None) -> Config:
     sources = _validate_plugins(raw_sources, "watcher.sources", "sources", env, problems)
     notifiers = _validate_plugins(raw_notifiers, "watcher.notifiers", "notifiers", env, problems)
     rules = _validate_rules(raw_rules, raw_notifiers, {n.name for n in notifiers}, problems)
+    if config is not None:
+        token_env = config.server.token_env
+        if config.server.enabled and token_env and not env.get(token_env):
+            problems.append(f"server.token_env: environment variable {token_env} is not set")
     if problems or config is None:
         raise ConfigError(problems)
     edgar = config.edgar

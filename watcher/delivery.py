@@ -3,8 +3,8 @@ backoff and jitter, dead-letter after the retry budget (attempts or age).
 
 A worker claims the due head of its notifier's queue for a lease (``delivery.lease_seconds``),
 renewed before each attempt, so several instances sharing one database deliver each alert once
-per notifier; the claims of an instance that died expire and another instance takes over (a
-daemon restarted on the same machine gives back the claims of its dead predecessor at once).
+per notifier; the claims of an instance that died expire and another instance takes over (an
+instance restarted under the same name gives back its predecessor's claims at once).
 An alert can arrive twice only when the process died during its very delivery: receivers
 deduplicate on the alert id.
 
@@ -19,16 +19,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import random
-import socket
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Literal
 
+from watcher import metrics
 from watcher.clock import Clock
 from watcher.config import DeliverySettings
 from watcher.errors import PermanentDeliveryError, RetryableDeliveryError
@@ -41,70 +38,6 @@ logger = logging.getLogger(__name__)
 Outcome = Literal["delivered", "retry", "dead", "lost"]
 DeadLetterHook = Callable[[Delivery, str], None]
 MIN_WAIT = 0.05  # never spin: the shortest wait between two looks at the outbox
-
-
-@dataclass(frozen=True, slots=True)
-class InstanceId:
-    """Who claims outbox rows: ``host:pid:nonce:locality``, unique per process. ``locality``
-    (the kernel's boot id and the PID namespace, Linux only) tells whether another id is a
-    process of this very machine and namespace, whose death can be checked."""
-
-    host: str
-    pid: int
-    nonce: str
-    locality: str = ""
-
-    def __str__(self) -> str:
-        return f"{self.host}:{self.pid}:{self.nonce}:{self.locality}"
-
-    @classmethod
-    def parse(cls, text: str) -> InstanceId | None:
-        parts = text.split(":")
-        if len(parts) != 4 or not parts[1].isdigit():
-            return None
-        return cls(parts[0], int(parts[1]), parts[2], parts[3])
-
-    @classmethod
-    def current(cls) -> InstanceId:
-        return cls(socket.gethostname().replace(":", "-"), os.getpid(), uuid.uuid4().hex[:8],
-                   _locality())
-
-
-def _locality() -> str:
-    try:
-        boot = Path("/proc/sys/kernel/random/boot_id").read_text(encoding="ascii").strip()
-        namespace = str(Path("/proc/self/ns/pid").readlink())
-    except OSError:
-        return ""
-    digits = "".join(c for c in namespace if c.isdigit())
-    return f"{boot.replace('-', '')[:16]}-{digits}" if boot and digits else ""
-
-
-def died_here(holder: str, me: InstanceId) -> bool:
-    """Whether the instance ``holder`` was a process of this machine and PID namespace that
-    no longer runs (an earlier run killed with -9, say): its claims can be given back now
-    instead of waiting for their lease. Unsure means no."""
-    other = InstanceId.parse(holder)
-    if other is None or not me.locality or other.locality != me.locality:
-        return False
-    if other.pid == me.pid:
-        return other.nonce != me.nonce  # one PID, one process at a time: an earlier one
-    try:
-        os.kill(other.pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:
-        return False
-    return False  # running (perhaps another program that got the PID): wait for the lease
-
-
-def release_dead_claims(store: Store, me: InstanceId, now: datetime) -> dict[str, int]:
-    """Give back the claims of instances that died on this machine; holder -> rows."""
-    released = {}
-    for holder in store.claim_holders(now):
-        if holder != str(me) and died_here(holder, me):
-            released[holder] = store.release_claims(None, instance=holder)
-    return released
 
 
 def backoff_delay(attempts: int, settings: DeliverySettings, rand: float) -> float:
@@ -227,6 +160,7 @@ class DeliveryWorker:
                                     self.clock.now())
             self.stats.delivered += 1
             result.delivered += 1
+            metrics.ALERT_DELIVERIES.labels(notifier=self.name, outcome="sent").inc()
             logger.info("alert %s delivered to %s", alert.id, self.name,
                         extra=self._log(delivery))
             return "delivered"
@@ -246,6 +180,7 @@ class DeliveryWorker:
                                         self.name, now)
             self.stats.delivered += len(batch)
             result.delivered += len(batch)
+            metrics.ALERT_DELIVERIES.labels(notifier=self.name, outcome="sent").inc(len(batch))
             logger.info("digest of %d alert(s) delivered to %s", len(batch), self.name,
                         extra={"notifier": self.name})
             return True
@@ -272,6 +207,7 @@ class DeliveryWorker:
             return "lost"
         self.stats.dead += 1
         result.dead += 1
+        metrics.ALERT_DELIVERIES.labels(notifier=self.name, outcome="dead").inc()
         logger.error("alert %s dead-lettered for %s: %s", alert.id, self.name, reason,
                      extra=self._log(delivery))
         if self.on_dead is not None:
@@ -300,6 +236,7 @@ class DeliveryWorker:
             return "lost"
         result.retried += 1
         result.paused_for = max(result.paused_for, wait)
+        metrics.ALERT_DELIVERIES.labels(notifier=self.name, outcome="failed").inc()
         logger.warning("alert %s not delivered to %s (attempt %d): %s; retry in %.1fs",
                        delivery.alert.id, self.name, attempts, error, wait,
                        extra=self._log(delivery))

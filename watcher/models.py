@@ -60,6 +60,8 @@ class Filing:
     accepted: datetime | None = None
     index_url: str = ""
     source: str = ""
+    report_date: date | None = None  # the period of report (date of the event)
+    amends: str | None = None  # for an amendment (8-K/A): the accession of the original
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,19 +3,18 @@ in a row and its recovery, an EDGAR throttle pause, a dead-lettered alert), turn
 of schema ``watcher.operator.v1`` that go through the outbox to the notifiers marked
 ``operators: true``. Pure: the app stores and wakes; this module only builds.
 
-The event shape (``kind``, ``message``, ``at``, ``source``, ``details``) is the one the HTTP
-client and the sources emit; anything with those attributes can be raised.
+The events are ``watcher.events.OperatorEvent``: the HTTP client and the app emit them on
+``App.events``, whose hook ``App.raise_operator_event`` queues the alert.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
+from watcher.events import OperatorEvent
 from watcher.models import Alert
 
 OPERATOR_SCHEMA = "watcher.operator.v1"
@@ -31,50 +30,19 @@ OPERATOR_KINDS: dict[str, tuple[str, str]] = {
 }
 
 
-class OperatorEventLike(Protocol):
-    """What ``App.raise_operator_event`` accepts (read-only attributes)."""
-
-    @property
-    def kind(self) -> str: ...
-
-    @property
-    def message(self) -> str: ...
-
-    @property
-    def at(self) -> datetime: ...
-
-    @property
-    def source(self) -> str | None: ...
-
-    @property
-    def details(self) -> Mapping[str, Any]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class OperatorEvent:
-    """One event for operators. ``details`` holds kind-specific JSON values (``failures``,
-    ``error``, ``pause_seconds``, ``url``, ``alert_id``, ``notifier``, ...)."""
-
-    kind: str
-    message: str
-    at: datetime
-    source: str | None = None
-    details: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)
-
-
-def operator_alert_id(event: OperatorEventLike) -> str:
+def operator_alert_id(event: OperatorEvent) -> str:
     """Stable for one event: two instances raising the same event store one alert."""
     return str(uuid.uuid5(_OPERATOR_NAMESPACE, "|".join(
         (event.kind, event.source or "", event.at.isoformat(), event.message))))
 
 
-def operator_title(event: OperatorEventLike) -> str:
+def operator_title(event: OperatorEvent) -> str:
     what = OPERATOR_KINDS.get(event.kind, ("medium", event.kind.replace("_", " ")))[1]
     where = f" ({event.source})" if event.source else ""
     return f"watcher operator: {what}{where}: {event.message}"
 
 
-def operator_alert(event: OperatorEventLike) -> Alert:
+def operator_alert(event: OperatorEvent) -> Alert:
     """The alert that tells operators about ``event``."""
     ident = operator_alert_id(event)
     level = OPERATOR_KINDS.get(event.kind, ("medium", ""))[0]
@@ -100,7 +68,8 @@ def is_operator_alert(alert: Alert) -> bool:
     return alert.payload.get("schema") == OPERATOR_SCHEMA
 
 
-def dead_letter_event(alert: Alert, notifier: str, reason: str, at: datetime) -> OperatorEvent:
+def dead_letter_event(alert: Alert, notifier: str, reason: str,
+                      at: datetime) -> OperatorEvent:
     """The operator event for an alert that will not reach ``notifier`` on its own."""
     return OperatorEvent(
         kind="alert_dead",

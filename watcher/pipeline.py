@@ -18,7 +18,7 @@ from watcher.alerts import build_alert
 from watcher.clock import Clock
 from watcher.compare import compare_release
 from watcher.config import Config
-from watcher.errors import FetchError, NormalizeError, NotFoundError, ThrottledError
+from watcher.errors import FetchError, NormalizeError, NotFoundError, ParseError, ThrottledError
 from watcher.extract import ExtractContext, extract_facts
 from watcher.http import EdgarClient
 from watcher.ledger import PairKey, apply_facts
@@ -105,7 +105,7 @@ class Pipeline:
         assert self.http is not None, "a pipeline that fetches needs an HTTP client"
         try:
             index, exhibits = await fetch_exhibits(self.http, filing)
-        except (FetchError, NormalizeError, ValueError) as exc:
+        except (FetchError, NormalizeError, ParseError, ValueError) as exc:
             return await self._failed(row, exc)
         except Exception as exc:  # a bug must not stop the other filings
             logger.exception("unexpected error fetching filing", extra=log)
@@ -114,7 +114,11 @@ class Pipeline:
             filing,
             filed=filing.filed or index.filed,
             items=filing.items or index.items,
+            report_date=filing.report_date or index.report_date,
+            amends=filing.amends or index.amends,
         )
+        if filing != row.filing:
+            await asyncio.to_thread(self.store.update_filing, filing)
         return await asyncio.to_thread(self.store_documents, filing, exhibits, row.notify)
 
     async def _failed(self, row: FilingRow, exc: BaseException) -> FilingOutcome:

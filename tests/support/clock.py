@@ -1,4 +1,5 @@
-"""A clock the test moves by hand: backoff and digest timing without waiting."""
+"""A clock tests control: ``sleep`` returns at once and moves time forward, so a ten-minute
+throttle pause or a backoff is tested without waiting for it."""
 
 from __future__ import annotations
 
@@ -6,21 +7,23 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 
-class ManualClock:
-    def __init__(self, start: datetime = datetime(2026, 1, 5, 14, 0, tzinfo=UTC)) -> None:
-        self._now = start
-        self._mono = 1000.0
+class FakeClock:
+    def __init__(self, start: datetime | None = None) -> None:
+        self._start = start or datetime(2025, 3, 4, 15, 0, tzinfo=UTC)  # a Tuesday, 10:00 ET
+        self._elapsed = 0.0
+        self.slept: list[float] = []
 
     def now(self) -> datetime:
-        return self._now
+        return self._start + timedelta(seconds=self._elapsed)
 
     def monotonic(self) -> float:
-        return self._mono
-
-    async def sleep(self, seconds: float) -> None:
-        self.advance(seconds)
-        await asyncio.sleep(0)
+        return 1000.0 + self._elapsed
 
     def advance(self, seconds: float) -> None:
-        self._now += timedelta(seconds=seconds)
-        self._mono += seconds
+        self._elapsed += seconds
+
+    async def sleep(self, seconds: float) -> None:
+        seconds = max(0.0, seconds)
+        self.slept.append(seconds)
+        self._elapsed += seconds
+        await asyncio.sleep(0)

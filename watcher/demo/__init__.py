@@ -53,9 +53,10 @@ def run_demo(interval: float = 4.0, keep: bool = False) -> int:
     with FakeEdgar() as edgar:
         config = parse_config({
             "edgar": {"user_agent": "watcher demo demo@example.invalid",
-                      "base_url": edgar.base_url, "data_url": edgar.base_url},
+                      "base_url": edgar.base_url, "data_url": edgar.base_url,
+                      "cache_dir": str(workdir / "cache")},
             "companies": [{"cik": DEMO_CIK, "name": DEMO_COMPANY, "ticker": DEMO_TICKER}],
-            "sources": [{"kind": "edgar_current", "every": 1}],
+            "sources": [{"kind": "edgar_current", "every": 1, "every_off_hours": 1}],
             "store": {"url": f"sqlite:///{workdir / 'demo.db'}"},
             "notifiers": [{"name": "terminal", "kind": "log"}],
             "server": {"enabled": False},

@@ -47,6 +47,17 @@ class FilingRow:
 
 
 @dataclass(frozen=True, slots=True)
+class BackfillProgress:
+    """How far the backfill of one company got: its filings since ``since`` (None: all
+    history) are queued (``queued`` of them) once ``complete`` is set."""
+
+    cik: int
+    since: date | None
+    queued: int = 0
+    complete: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class DeliveryRow:
     """An outbox row for listing (``watcher alerts``), without the alert body."""
 
@@ -62,6 +73,31 @@ class DeliveryRow:
     delivered_at: datetime | None
     kind: str = "filing"  # or "operator"
     claimed_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLease:
+    """Which instance polls a source, until when, and how its polls went (any instance)."""
+
+    name: str
+    holder: str | None
+    lease_until: datetime | None
+    last_attempt_at: datetime | None
+    last_success_at: datetime | None
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueStats:
+    """Counts for /metrics and /healthz: filings by state, outbox rows by (notifier, state)."""
+
+    filings: dict[str, int]
+    outbox: dict[tuple[str, str], int]
+    oldest_pending_alert: datetime | None
+
+    @property
+    def outbox_backlog(self) -> int:
+        return sum(n for (_, state), n in self.outbox.items() if state == "pending")
 
 
 class UnitOfWork(ABC):
@@ -113,6 +149,10 @@ class Store(ABC):
 
     url: str
 
+    def describe_url(self) -> str:
+        """The URL without any password."""
+        return redact_url(self.url)
+
     @abstractmethod
     def migrate(self) -> int:
         """Bring the schema up to date; returns the schema version."""
@@ -142,8 +182,43 @@ class Store(ABC):
     def is_known(self, accession: str) -> bool: ...
 
     @abstractmethod
-    def claim_filing(self, now: datetime, lease_seconds: float) -> FilingRow | None:
-        """Take the next pending filing (oldest first, one company at a time)."""
+    def claim_filing(self, now: datetime, lease_seconds: float,
+                     holder: str = "") -> FilingRow | None:
+        """Take the next pending filing (oldest first, one company at a time, across every
+        instance sharing the store); ``holder`` names the claiming instance."""
+
+    # -- several instances: claims and leases -----------------------------------------
+    @abstractmethod
+    def renew_filing_claims(self, holder: str, accessions: Sequence[str], now: datetime,
+                            lease_seconds: float) -> int:
+        """Extend the leases of these filings, if ``holder`` still has them; returns how
+        many."""
+
+    @abstractmethod
+    def release_filing_claims(self, holder: str, now: datetime,
+                              reason: str) -> list[tuple[str, int]]:
+        """Hand back every filing ``holder`` is processing (cut short): pending again at
+        once, the attempt not counted, ``reason`` as last error. Returns (accession, cik)."""
+
+    @abstractmethod
+    def acquire_source_lease(self, name: str, holder: str, now: datetime,
+                             lease_seconds: float) -> bool:
+        """Take or renew the poll lease of a source; False while another instance holds an
+        unexpired one."""
+
+    @abstractmethod
+    def record_poll(self, name: str, now: datetime, error: str | None = None) -> None:
+        """Record a poll of the source: a success when ``error`` is None."""
+
+    @abstractmethod
+    def release_source_leases(self, holder: str, now: datetime) -> None:
+        """Give up every source lease ``holder`` holds (another instance takes over at once)."""
+
+    @abstractmethod
+    def source_leases(self) -> list[SourceLease]: ...
+
+    @abstractmethod
+    def queue_stats(self) -> QueueStats: ...
 
     @abstractmethod
     def release_filing(self, accession: str, now: datetime, error: str,
@@ -153,6 +228,16 @@ class Store(ABC):
     @abstractmethod
     def filings(self, *, state: FilingState | None = None,
                 limit: int = 100) -> list[FilingRow]: ...
+
+    @abstractmethod
+    def update_filing(self, filing: Filing) -> None:
+        """Keep what resolution learnt about a queued filing (filing date, items, period of
+        report, the original it amends); empty values leave the stored ones alone."""
+
+    @abstractmethod
+    def filing_counts(self, *, source: str | None = None,
+                      ciks: Sequence[int] | None = None) -> dict[str, int]:
+        """Number of filings per state, optionally of one source and some companies."""
 
     @abstractmethod
     def unit_of_work(self, cik: int) -> AbstractContextManager[UnitOfWork]:
@@ -207,10 +292,6 @@ class Store(ABC):
         """Give back an instance's claims on pending rows (of one notifier, or all)."""
 
     @abstractmethod
-    def claim_holders(self, now: datetime) -> list[str]:
-        """The instances holding live claims."""
-
-    @abstractmethod
     def outbox_head(self, notifier: str) -> Delivery | None:
         """The oldest pending row of a notifier (for how long to wait), or None."""
 
@@ -254,6 +335,22 @@ class Store(ABC):
 
     @abstractmethod
     def save_source_state(self, name: str, state: dict[str, Any], now: datetime) -> None: ...
+
+    # -- backfill progress ------------------------------------------------------------
+    @abstractmethod
+    def backfill_progress(self, cik: int) -> BackfillProgress | None: ...
+
+    @abstractmethod
+    def save_backfill_progress(self, progress: BackfillProgress, now: datetime) -> None: ...
+
+
+def redact_url(url: str) -> str:
+    """A store URL without its password, for logs and messages."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        credentials, host = rest.rsplit("@", 1)
+        return f"{scheme}://{credentials.split(':', 1)[0]}@{host}"
+    return url
 
 
 def iter_chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

@@ -97,7 +97,35 @@ MIGRATIONS: list[list[str]] = [
             body TEXT NOT NULL,
             updated_at TEXT NOT NULL)""",
     ],
-    # 2 (issue 7, the outbox): claims with a lease so several instances share the outbox
+    # 2 (issue 4, polling EDGAR): each filing's period of report and, for an amendment, the
+    #   accession of the filing it amends; per-company backfill progress, so an interrupted
+    #   `watcher backfill` resumes without listing finished companies again.
+    [
+        "ALTER TABLE filings ADD COLUMN report_date TEXT",
+        "ALTER TABLE filings ADD COLUMN amends TEXT",
+        """CREATE TABLE backfill_progress (
+            cik {bigint} PRIMARY KEY,
+            since TEXT,
+            queued INTEGER NOT NULL DEFAULT 0,
+            complete INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL)""",
+    ],
+    # 3 (issue 8, several instances on one store): ``claimed_by`` names the instance that
+    #   processes a filing, so its heartbeat renews the lease and a shutdown hands the filing
+    #   back at once; ``source_leases`` lets one instance at a time poll each source (the
+    #   lease expires when the instance dies) and keeps each source's last poll for /healthz.
+    [
+        "ALTER TABLE filings ADD COLUMN claimed_by TEXT",
+        "CREATE INDEX filings_claimed ON filings (claimed_by, state)",
+        """CREATE TABLE source_leases (
+            name TEXT PRIMARY KEY,
+            holder TEXT,
+            lease_until TEXT,
+            last_attempt_at TEXT,
+            last_success_at TEXT,
+            last_error TEXT)""",
+    ],
+    # 4 (issue 7, the outbox): claims with a lease so several instances share the outbox
     # (claimed_by, lease_until); queued_at starts the age budget again when an alert is
     # retried by hand; alerts.kind tells filing alerts from operator alerts.
     [

@@ -31,7 +31,10 @@ class PostgresDialect(Dialect):
         self.url = url.replace("postgres://", "postgresql://", 1)
 
     def connect(self) -> Any:
-        return psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+        # Keepalives: a connection to a server that vanished fails within a minute instead of
+        # hanging until the kernel gives up.
+        return psycopg.connect(self.url, autocommit=True, connect_timeout=10, keepalives=1,
+                               keepalives_idle=30, keepalives_interval=10, keepalives_count=3)
 
     def begin(self, cursor: Any) -> None:
         cursor.execute("BEGIN")
@@ -45,6 +48,14 @@ class PostgresDialect(Dialect):
     def lock_notifier(self, cursor: Any, notifier: str) -> None:
         key = _int4(zlib.crc32(notifier.encode("utf-8")))
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_OUTBOX_LOCK_CLASS, key))
+
+    def try_lock_company(self, cursor: Any, cik: int) -> bool:
+        # The same key as ``lock_company``: a claim never races a unit of work of the company.
+        row = cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", (cik,)).fetchone()
+        return bool(row[0])
+
+    def usable(self, conn: Any) -> bool:
+        return not (conn.closed or conn.broken)
 
 
 class PostgresStore(SqlStore):

@@ -33,10 +33,13 @@ from watcher.models import (
 )
 from watcher.store import codec
 from watcher.store.base import (
+    BackfillProgress,
     DeliveryFilter,
     DeliveryRow,
     FilingRow,
     FilingState,
+    QueueStats,
+    SourceLease,
     Store,
     UnitOfWork,
 )
@@ -87,6 +90,15 @@ class Dialect:
         """Serialize outbox claims of one notifier across instances (no-op on SQLite, where
         a write transaction already excludes every other writer)."""
 
+    def try_lock_company(self, cursor: Any, cik: int) -> bool:
+        """Take the company's lock for this transaction if no other instance holds it (SQLite:
+        ``BEGIN IMMEDIATE`` already makes writers take turns)."""
+        return True
+
+    def usable(self, conn: Any) -> bool:
+        """Whether the connection still works (False: reconnect before the next use)."""
+        return True
+
     def sql(self, statement: str) -> str:
         return statement if self.placeholder == "?" else statement.replace("?", self.placeholder)
 
@@ -103,18 +115,16 @@ class SqlStore(Store):
         except dialect.errors as exc:
             raise StoreError(f"cannot open the store {self.describe_url()}: {exc}") from exc
 
-    def describe_url(self) -> str:
-        """The URL without any password."""
-        if "@" in self.url and "://" in self.url:
-            scheme, rest = self.url.split("://", 1)
-            creds, host = rest.rsplit("@", 1)
-            return f"{scheme}://{creds.split(':', 1)[0]}@{host}"
-        return self.url
-
     # -- plumbing ---------------------------------------------------------------------
     @contextmanager
     def _transaction(self) -> Iterator[Any]:
         with self._lock:
+            if not self.dialect.usable(self._conn):
+                # The server restarted or the network dropped: reconnect (or raise, and try
+                # again on the next call) instead of failing forever on a dead connection.
+                with contextlib.suppress(*self.dialect.errors):
+                    self._conn.close()
+                self._conn = self.dialect.connect()
             cursor = self._conn.cursor()
             try:
                 self.dialect.begin(cursor)
@@ -182,7 +192,7 @@ class SqlStore(Store):
 
     # -- filing queue -----------------------------------------------------------------
     _FILING_COLUMNS = ("accession, cik, form, filed, accepted, company_name, items, index_url, "
-                       "source, state, attempts, last_error, notify")
+                       "source, state, attempts, last_error, notify, report_date, amends")
 
     @staticmethod
     def _filing_row(row: Sequence[Any]) -> FilingRow:
@@ -190,6 +200,7 @@ class SqlStore(Store):
             accession=row[0], cik=int(row[1]), form=row[2], filed=_date(row[3]),
             accepted=parse_ts(row[4]), company_name=row[5],
             items=tuple(i for i in row[6].split(",") if i), index_url=row[7], source=row[8],
+            report_date=_date(row[13]), amends=row[14],
         )
         return FilingRow(filing, row[9], int(row[10]), row[11], bool(row[12]))
 
@@ -201,12 +212,14 @@ class SqlStore(Store):
                 self._x(
                     cursor,
                     "INSERT INTO filings (accession, cik, form, filed, accepted, company_name, "
-                    "items, index_url, source, state, notify, first_seen, next_attempt_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) "
+                    "items, index_url, source, state, notify, first_seen, next_attempt_at, "
+                    "report_date, amends) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?) "
                     "ON CONFLICT (accession) DO NOTHING",
                     (f.accession, f.cik, f.form, f.filed.isoformat() if f.filed else None,
                      ts(f.accepted) if f.accepted else None, f.company_name,
-                     ",".join(f.items), f.index_url, f.source, int(notify), ts(now), ts(now)),
+                     ",".join(f.items), f.index_url, f.source, int(notify), ts(now), ts(now),
+                     f.report_date.isoformat() if f.report_date else None, f.amends),
                 )
                 if cursor.rowcount == 1:
                     added.append(f)
@@ -217,31 +230,81 @@ class SqlStore(Store):
         return self._run(lambda c: self._x(
             c, "SELECT 1 FROM filings WHERE accession = ?", (accession,)).fetchone()) is not None
 
-    def claim_filing(self, now: datetime, lease_seconds: float) -> FilingRow | None:
+    # A filing may be claimed when it is due, or when the instance processing it stopped
+    # renewing its lease (crashed). Sorted oldest first; NULL dates last on both databases.
+    _CLAIMABLE = ("((f.state = 'pending' AND f.next_attempt_at <= ?) "
+                  "OR (f.state = 'processing' AND f.lease_until < ?))")
+    _QUEUE_ORDER = "COALESCE(f.filed, '9999-12-31'), f.first_seen, f.accession"
+    _CLAIM_CANDIDATES = 8
+
+    def claim_filing(self, now: datetime, lease_seconds: float,
+                     holder: str = "") -> FilingRow | None:
         lease_until = ts(datetime.fromtimestamp(now.timestamp() + lease_seconds, UTC))
+        at = ts(now)
 
         def run(cursor: Any) -> FilingRow | None:
             # Oldest first; never a filing of a company whose earlier filing is still being
-            # processed, so each company's history is built in order.
-            row = self._x(
+            # processed, so each company's history is built in order. On PostgreSQL the
+            # candidates other instances are claiming right now are skipped (row locks), and
+            # the company's advisory lock plus a second look (a new statement sees what other
+            # instances committed meanwhile) keep two instances off one company.
+            candidates = self._x(
                 cursor,
-                f"SELECT {self._FILING_COLUMNS} FROM filings f "
-                "WHERE ((f.state = 'pending' AND f.next_attempt_at <= ?) "
-                "   OR (f.state = 'processing' AND f.lease_until < ?)) "
+                f"SELECT {self._FILING_COLUMNS}, f.first_seen FROM filings f "
+                f"WHERE {self._CLAIMABLE} "
                 "AND NOT EXISTS (SELECT 1 FROM filings g WHERE g.cik = f.cik "
                 "   AND g.accession <> f.accession AND g.state = 'processing' "
                 "   AND g.lease_until >= ?) "
-                "ORDER BY f.filed, f.first_seen, f.accession LIMIT 1" + self.dialect.skip_locked,
-                (ts(now), ts(now), ts(now)),
-            ).fetchone()
-            if row is None:
-                return None
-            self._x(cursor, "UPDATE filings SET state = 'processing', lease_until = ?, "
-                            "attempts = attempts + 1 WHERE accession = ?",
-                    (lease_until, row[0]))
-            claimed = self._filing_row(row)
-            return FilingRow(claimed.filing, "processing", claimed.attempts + 1,
-                             claimed.last_error, claimed.notify)
+                f"ORDER BY {self._QUEUE_ORDER} LIMIT {self._CLAIM_CANDIDATES}"
+                + self.dialect.skip_locked,
+                (at, at, at),
+            ).fetchall()
+            for candidate in candidates:
+                row, first_seen = candidate[:-1], candidate[-1]
+                cik = int(row[1])
+                if not self.dialect.try_lock_company(cursor, cik):
+                    continue
+                earlier = self._x(
+                    cursor,
+                    "SELECT 1 FROM filings f WHERE f.cik = ? AND f.accession <> ? AND ("
+                    "(f.state = 'processing' AND f.lease_until >= ?) OR "
+                    f"({self._CLAIMABLE} AND "
+                    f"({self._QUEUE_ORDER}) < (COALESCE(?, '9999-12-31'), ?, ?))) LIMIT 1",
+                    (cik, row[0], at, at, at, row[3], first_seen, row[0]),
+                ).fetchone()
+                if earlier is not None:
+                    continue
+                self._x(cursor, "UPDATE filings SET state = 'processing', lease_until = ?, "
+                                "claimed_by = ?, attempts = attempts + 1 WHERE accession = ?",
+                        (lease_until, holder or None, row[0]))
+                claimed = self._filing_row(row)
+                return FilingRow(claimed.filing, "processing", claimed.attempts + 1,
+                                 claimed.last_error, claimed.notify)
+            return None
+        return self._run(run)
+
+    def renew_filing_claims(self, holder: str, accessions: Sequence[str], now: datetime,
+                            lease_seconds: float) -> int:
+        if not accessions:
+            return 0
+        lease_until = ts(datetime.fromtimestamp(now.timestamp() + lease_seconds, UTC))
+        marks = ", ".join("?" for _ in accessions)
+        return int(self._run(lambda c: self._x(
+            c, "UPDATE filings SET lease_until = ? WHERE claimed_by = ? AND state = 'processing' "
+               f"AND accession IN ({marks})", (lease_until, holder, *accessions)).rowcount))
+
+    def release_filing_claims(self, holder: str, now: datetime,
+                              reason: str) -> list[tuple[str, int]]:
+        def run(cursor: Any) -> list[tuple[str, int]]:
+            rows = self._x(cursor, "SELECT accession, cik FROM filings "
+                                   "WHERE claimed_by = ? AND state = 'processing' "
+                                   "ORDER BY accession", (holder,)).fetchall()
+            self._x(cursor,
+                    "UPDATE filings SET state = 'pending', lease_until = NULL, claimed_by = NULL, "
+                    "next_attempt_at = ?, last_error = ?, "
+                    "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END "
+                    "WHERE claimed_by = ? AND state = 'processing'", (ts(now), reason, holder))
+            return [(str(r[0]), int(r[1])) for r in rows]
         return self._run(run)
 
     def release_filing(self, accession: str, now: datetime, error: str,
@@ -262,6 +325,35 @@ class SqlStore(Store):
             c, f"SELECT {self._FILING_COLUMNS} FROM filings {where} "
                "ORDER BY first_seen DESC LIMIT ?", params).fetchall())
         return [self._filing_row(r) for r in rows]
+
+    def update_filing(self, filing: Filing) -> None:
+        self._run(lambda c: self._x(
+            c, "UPDATE filings SET filed = COALESCE(filed, ?), "
+               "items = CASE WHEN items = '' THEN ? ELSE items END, "
+               "report_date = COALESCE(report_date, ?), amends = COALESCE(amends, ?), "
+               "company_name = CASE WHEN company_name = '' THEN ? ELSE company_name END "
+               "WHERE accession = ?",
+            (filing.filed.isoformat() if filing.filed else None, ",".join(filing.items),
+             filing.report_date.isoformat() if filing.report_date else None, filing.amends,
+             filing.company_name, filing.accession)))
+
+    def filing_counts(self, *, source: str | None = None,
+                      ciks: Sequence[int] | None = None) -> dict[str, int]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if source is not None:
+            clauses.append("source = ?")
+            params.append(source)
+        if ciks is not None:
+            if not ciks:
+                return {}
+            clauses.append(f"cik IN ({', '.join('?' for _ in ciks)})")
+            params.extend(ciks)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self._run(lambda c: self._x(
+            c, f"SELECT state, COUNT(*) FROM filings {where} GROUP BY state",
+            params).fetchall())
+        return {str(r[0]): int(r[1]) for r in rows}
 
     def unit_of_work(self, cik: int) -> AbstractContextManager[UnitOfWork]:
         return self._unit_of_work(cik)
@@ -406,13 +498,6 @@ class SqlStore(Store):
             c, "UPDATE outbox SET claimed_by = NULL, lease_until = NULL WHERE "
                f"{which}claimed_by = ? AND state = 'pending'", (*params, instance)).rowcount))
 
-    def claim_holders(self, now: datetime) -> list[str]:
-        rows = self._run(lambda c: self._x(
-            c, "SELECT DISTINCT claimed_by FROM outbox WHERE state = 'pending' "
-               "AND claimed_by IS NOT NULL AND lease_until >= ? ORDER BY claimed_by",
-            (ts(now),)).fetchall())
-        return [r[0] for r in rows]
-
     def outbox_head(self, notifier: str) -> Delivery | None:
         row = self._run(lambda c: self._x(
             c, f"SELECT {self._DELIVERY_COLUMNS} FROM outbox o JOIN alerts a ON a.id = o.alert_id "
@@ -524,6 +609,82 @@ class SqlStore(Store):
             c, "INSERT INTO source_state (name, body, updated_at) VALUES (?, ?, ?) "
                "ON CONFLICT (name) DO UPDATE SET body = excluded.body, "
                "updated_at = excluded.updated_at", (name, codec.dumps(state), ts(now))))
+
+    # -- source leases ----------------------------------------------------------------
+    def acquire_source_lease(self, name: str, holder: str, now: datetime,
+                             lease_seconds: float) -> bool:
+        lease_until = ts(datetime.fromtimestamp(now.timestamp() + lease_seconds, UTC))
+        # One statement, so two instances racing for an expired lease cannot both win: the
+        # conflicting row is locked and the WHERE re-checked against the winner's write.
+        return bool(self._run(lambda c: self._x(
+            c, "INSERT INTO source_leases (name, holder, lease_until) VALUES (?, ?, ?) "
+               "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, "
+               "lease_until = excluded.lease_until "
+               "WHERE source_leases.holder = excluded.holder OR source_leases.holder IS NULL "
+               "OR source_leases.lease_until IS NULL OR source_leases.lease_until < ?",
+            (name, holder, lease_until, ts(now))).rowcount == 1))
+
+    def record_poll(self, name: str, now: datetime, error: str | None = None) -> None:
+        if error is None:
+            statement = (
+                "INSERT INTO source_leases (name, last_attempt_at, last_success_at) "
+                "VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+                "last_attempt_at = excluded.last_attempt_at, last_error = NULL, "
+                "last_success_at = CASE WHEN source_leases.last_success_at > "
+                "excluded.last_success_at THEN source_leases.last_success_at "
+                "ELSE excluded.last_success_at END")
+            params: tuple[Any, ...] = (name, ts(now), ts(now))
+        else:
+            statement = (
+                "INSERT INTO source_leases (name, last_attempt_at, last_error) VALUES (?, ?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET last_attempt_at = excluded.last_attempt_at, "
+                "last_error = excluded.last_error")
+            params = (name, ts(now), error[:1000])
+        self._run(lambda c: self._x(c, statement, params))
+
+    def release_source_leases(self, holder: str, now: datetime) -> None:
+        self._run(lambda c: self._x(
+            c, "UPDATE source_leases SET holder = NULL, lease_until = NULL WHERE holder = ?",
+            (holder,)))
+
+    def source_leases(self) -> list[SourceLease]:
+        rows = self._run(lambda c: self._x(
+            c, "SELECT name, holder, lease_until, last_attempt_at, last_success_at, last_error "
+               "FROM source_leases ORDER BY name").fetchall())
+        return [SourceLease(r[0], r[1], parse_ts(r[2]), parse_ts(r[3]), parse_ts(r[4]), r[5])
+                for r in rows]
+
+    def queue_stats(self) -> QueueStats:
+        def run(cursor: Any) -> QueueStats:
+            filings = self._x(cursor, "SELECT state, COUNT(*) FROM filings "
+                                      "GROUP BY state").fetchall()
+            outbox = self._x(cursor, "SELECT notifier, state, COUNT(*) FROM outbox "
+                                     "GROUP BY notifier, state").fetchall()
+            oldest = self._x(cursor, "SELECT MIN(created_at) FROM outbox "
+                                     "WHERE state = 'pending'").fetchone()
+            return QueueStats({str(r[0]): int(r[1]) for r in filings},
+                              {(str(r[0]), str(r[1])): int(r[2]) for r in outbox},
+                              parse_ts(oldest[0]) if oldest else None)
+        return self._run(run)
+
+
+    # -- backfill progress ------------------------------------------------------------
+    def backfill_progress(self, cik: int) -> BackfillProgress | None:
+        row = self._run(lambda c: self._x(
+            c, "SELECT cik, since, queued, complete FROM backfill_progress WHERE cik = ?",
+            (cik,)).fetchone())
+        if row is None:
+            return None
+        return BackfillProgress(int(row[0]), _date(row[1]), int(row[2]), bool(row[3]))
+
+    def save_backfill_progress(self, progress: BackfillProgress, now: datetime) -> None:
+        self._run(lambda c: self._x(
+            c, "INSERT INTO backfill_progress (cik, since, queued, complete, updated_at) "
+               "VALUES (?, ?, ?, ?, ?) ON CONFLICT (cik) DO UPDATE SET since = excluded.since, "
+               "queued = excluded.queued, complete = excluded.complete, "
+               "updated_at = excluded.updated_at",
+            (progress.cik, progress.since.isoformat() if progress.since else None,
+             progress.queued, int(progress.complete), ts(now))))
 
 
 class SqlUnitOfWork(UnitOfWork):
