@@ -45,14 +45,14 @@ def test_sigkill_loses_no_alert_and_repeats_only_the_delivery_in_flight(
                    "base_url": fake_edgar.base_url, "data_url": fake_edgar.base_url},
             companies=[{"cik": DEMO_CIK, "name": DEMO_COMPANY}],
             sources=[{"kind": "edgar_current", "every": 0.3}],
-            store={"url": store_url},
+            # A lease far longer than the test: each restarted daemon must take back the
+            # claims of the one killed before it at once, not wait for them to expire.
+            store={"url": store_url, "lease_seconds": 600},
             notifiers=[{"name": "desk", "kind": "webhook", "url": desk.url,
                         "secret_env": "WATCHER_CRASH_SECRET"},
                        {"name": "backup", "kind": "webhook", "url": backup.url}],
-            # A lease far longer than the test: each restarted daemon must take back the
-            # claims of the one killed before it at once, not wait for them to expire.
             delivery={"backoff_initial": 0.2, "backoff_max": 0.5, "idle_poll": 0.2,
-                      "send_timeout": 60, "lease_seconds": 600},
+                      "send_timeout": 60},
             server={"enabled": False},
             logging={"level": "INFO", "format": "json"},
         )

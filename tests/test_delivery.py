@@ -26,7 +26,7 @@ from tests.support.smtp import free_port
 
 SECRET = "delivery-test-secret"
 SETTINGS = DeliverySettings(backoff_initial=10, backoff_max=80, max_attempts=6, jitter=0.5,
-                            send_timeout=5, lease_seconds=60)
+                            send_timeout=5)
 
 
 @pytest.fixture
@@ -196,7 +196,7 @@ async def test_a_receiver_that_does_not_answer_in_time_is_retried(
     store: Store, receiver: WebhookReceiver, clock: FakeClock
 ) -> None:
     receiver.hold.clear()  # the receiver keeps the request open
-    settings = SETTINGS.model_copy(update={"send_timeout": 0.3, "lease_seconds": 1.0})
+    settings = SETTINGS.model_copy(update={"send_timeout": 0.3})
     deliver = worker(store, webhook(receiver.url, clock), clock, settings)
     queue_alerts(store, 1, ["desk"], clock.now())
     result = await deliver.deliver_due()

@@ -14,8 +14,10 @@ from watcher.config import DeliverySettings
 from watcher.delivery import DeliveryWorker
 from watcher.store import Store, open_store
 
+from tests.support.clock import FakeClock
 from tests.support.outbox import build_notifier, queue_alerts
 from tests.support.receiver import WebhookReceiver
+from tests.support.wait import wait_until
 
 NOW = datetime(2026, 1, 5, 14, 0, tzinfo=UTC)
 LEASE = 60.0
@@ -101,7 +103,7 @@ def test_each_notifier_has_its_own_queue(stores: tuple[Store, Store]) -> None:
 async def test_three_instances_racing_deliver_every_alert_once_and_in_order(
     store_url: str, receiver: WebhookReceiver
 ) -> None:
-    settings = DeliverySettings(batch=4, idle_poll=0.05, send_timeout=5, lease_seconds=30)
+    settings = DeliverySettings(batch=4, idle_poll=0.05, send_timeout=5)
     opened = [open_store(store_url) for _ in range(3)]
     try:
         alerts = queue_alerts(opened[0], 30, ["desk"], SYSTEM_CLOCK.now())
@@ -109,7 +111,7 @@ async def test_three_instances_racing_deliver_every_alert_once_and_in_order(
         workers = [
             DeliveryWorker(store, build_notifier({"name": "desk", "kind": "webhook",
                                                   "url": receiver.url}, SYSTEM_CLOCK),
-                           settings, SYSTEM_CLOCK, instance=f"instance-{n}")
+                           settings, SYSTEM_CLOCK, instance=f"instance-{n}", lease_seconds=3)
             for n, store in enumerate(opened)
         ]
         tasks = [asyncio.create_task(w.run(stop)) for w in workers]
@@ -126,3 +128,35 @@ async def test_three_instances_racing_deliver_every_alert_once_and_in_order(
         for store in opened:
             store.close()
 
+
+
+async def test_a_delivery_slower_than_the_lease_keeps_its_claim(
+    store_url: str, receiver: WebhookReceiver
+) -> None:
+    clock = FakeClock()
+    a, b = open_store(store_url), open_store(store_url)
+    try:
+        [alert] = queue_alerts(a, 1, ["desk"], clock.now())
+        receiver.hold.clear()  # the receiver takes its time
+        notifier = build_notifier({"name": "desk", "kind": "webhook", "url": receiver.url},
+                                  clock)
+        worker = DeliveryWorker(a, notifier, DeliverySettings(send_timeout=60), clock,
+                                instance="A", lease_seconds=0.3)
+        delivering = asyncio.create_task(worker.deliver_due())
+        await asyncio.to_thread(wait_until, lambda: receiver.attempts == 1, 10, "the request")
+        clock.advance(600)  # far past the lease the claim was taken with
+
+        def renewed() -> bool:
+            head = b.outbox_head("desk")
+            return head is not None and head.lease_until is not None and \
+                head.lease_until > clock.now()
+
+        await asyncio.to_thread(wait_until, renewed, 10, "the claim renewed")
+        assert b.claim_deliveries("desk", clock.now(), instance="B", lease_seconds=3) == []
+        receiver.hold.set()
+        assert (await delivering).delivered == 1
+        await notifier.aclose()
+        assert [r.alert_id for r in receiver.received] == [alert.id]
+    finally:
+        a.close()
+        b.close()

@@ -33,7 +33,7 @@ def _config(tmp_path: Path, desk: str, ops: str | None, **extra: Any) -> Config:
         "sources": [],
         "store": {"url": f"sqlite:///{tmp_path / 'watcher.db'}"},
         "notifiers": notifiers,
-        "delivery": {"idle_poll": 0.2, "send_timeout": 5, "lease_seconds": 30},
+        "delivery": {"idle_poll": 0.2, "send_timeout": 5},
         "server": {"enabled": False},
         **extra,
     }, environ={})

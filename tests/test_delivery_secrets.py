@@ -59,7 +59,7 @@ def test_no_secret_is_ever_shown_through_a_run_with_failures(
             ],
             rules=[{"notifiers": ["desk", "mail", "badmail", "chat"]}],
             delivery={"backoff_initial": 0.2, "backoff_max": 0.5, "idle_poll": 0.2,
-                      "send_timeout": 5, "lease_seconds": 10},
+                      "send_timeout": 5},
             server={"enabled": False},
             logging={"level": "DEBUG", "format": "json"},
         )

@@ -168,7 +168,7 @@ class App:
             self.notifiers[settings.name] = notifier
             self.deliverers[settings.name] = DeliveryWorker(
                 store, notifier, self.config.delivery, self.clock, instance=self.instance,
-                on_dead=self._on_dead)
+                lease_seconds=self.lease_seconds, on_dead=self._on_dead)
         stack.push_async_callback(self.drain_operator_events)
         self.pipeline = Pipeline(self.config, store, self.http, self.clock, self.route)
         logger.info("watching %s with %d source(s) and %d notifier(s); store %s",

@@ -201,7 +201,7 @@ class PipelineSettings(StrictModel):
 
 class DeliverySettings(StrictModel):
     """The outbox: retries with exponential backoff and jitter, a budget by attempts and age,
-    then dead-letter; claims with a lease so several instances can share one database."""
+    then dead-letter. (Claims on outbox rows last ``store.lease_seconds``, like the others.)"""
 
     max_attempts: int = Field(default=12, ge=1)
     max_age_hours: float = Field(default=72.0, gt=0)
@@ -210,8 +210,6 @@ class DeliverySettings(StrictModel):
     jitter: float = Field(default=0.5, ge=0, le=1)  # each delay is scaled by 1 ± jitter
     # One attempt of one notifier is cut off after this long (counted as a retryable failure).
     send_timeout: float = Field(default=30.0, gt=0)
-    # A claim on outbox rows; a dead instance's claims are taken over once it expires.
-    lease_seconds: float = Field(default=90.0, gt=0)
     batch: int = Field(default=20, ge=1, le=1000)
     idle_poll: float = Field(default=5.0, gt=0)  # look for due alerts at least this often
 
@@ -219,9 +217,6 @@ class DeliverySettings(StrictModel):
     def _coherent(self) -> DeliverySettings:
         if self.backoff_max < self.backoff_initial:
             raise ValueError("backoff_max must be at least backoff_initial")
-        if self.lease_seconds < 2 * self.send_timeout:
-            # the claim is renewed before each attempt; it must outlive one attempt with room
-            raise ValueError("lease_seconds must be at least twice send_timeout")
         return self
 
 

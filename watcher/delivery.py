@@ -1,12 +1,12 @@
 """The outbox delivery loop of one notifier: oldest alert first, retries with exponential
 backoff and jitter, dead-letter after the retry budget (attempts or age).
 
-A worker claims the due head of its notifier's queue for a lease (``delivery.lease_seconds``),
-renewed before each attempt, so several instances sharing one database deliver each alert once
-per notifier; the claims of an instance that died expire and another instance takes over (an
-instance restarted under the same name gives back its predecessor's claims at once).
-An alert can arrive twice only when the process died during its very delivery: receivers
-deduplicate on the alert id.
+A worker claims the due head of its notifier's queue for a lease (``store.lease_seconds``),
+renewed every third of it while the worker delivers, so several instances sharing one
+database deliver each alert once per notifier; the claims of an instance that died expire and
+another instance takes over (an instance restarted under the same name takes them back at
+once). An alert can arrive twice only when the process died during its very delivery:
+receivers deduplicate on the alert id.
 
 A retryable failure pauses the whole notifier until the backoff elapses (the head of the queue
 waits for its retry and holds back the rest, in every instance), then delivery resumes from the
@@ -28,7 +28,7 @@ from typing import Literal
 from watcher import metrics
 from watcher.clock import Clock
 from watcher.config import DeliverySettings
-from watcher.errors import PermanentDeliveryError, RetryableDeliveryError
+from watcher.errors import PermanentDeliveryError, RetryableDeliveryError, WatcherError
 from watcher.models import Delivery
 from watcher.notifiers.base import Notifier
 from watcher.store.base import Store
@@ -67,13 +67,15 @@ class DeliveryStats:
 
 class DeliveryWorker:
     def __init__(self, store: Store, notifier: Notifier, settings: DeliverySettings,
-                 clock: Clock, *, instance: str, rng: random.Random | None = None,
+                 clock: Clock, *, instance: str, lease_seconds: float = 30.0,
+                 rng: random.Random | None = None,
                  on_dead: DeadLetterHook | None = None) -> None:
         self.store = store
         self.notifier = notifier
         self.settings = settings
         self.clock = clock
         self.instance = instance
+        self.lease_seconds = lease_seconds
         self.on_dead = on_dead
         self.wakeup = asyncio.Event()
         self.stats = DeliveryStats()
@@ -90,39 +92,46 @@ class DeliveryWorker:
     async def deliver_due(self, stop: asyncio.Event | None = None) -> RoundResult:
         """Deliver every due alert once, stopping at the first retryable failure."""
         result = RoundResult()
-        while stop is None or not stop.is_set():
-            batch = await asyncio.to_thread(
-                self.store.claim_deliveries, self.name, self.clock.now(),
-                instance=self.instance, lease_seconds=self.settings.lease_seconds,
-                limit=self._batch, min_age_seconds=self._digest_seconds)
-            if not batch:
-                return result
-            if self._digest_seconds is not None:
-                keep_going = await self._deliver_digest(batch, result)
-            else:
-                keep_going = await self._deliver_batch(batch, result, stop)
-            if not keep_going:
-                await asyncio.to_thread(self.store.release_claims, self.name,
-                                        instance=self.instance)
-                return result
-        await asyncio.to_thread(self.store.release_claims, self.name, instance=self.instance)
-        return result
+        heartbeat = asyncio.create_task(self._keep_claims(), name=f"claims-{self.name}")
+        try:
+            while stop is None or not stop.is_set():
+                batch = await asyncio.to_thread(
+                    self.store.claim_deliveries, self.name, self.clock.now(),
+                    instance=self.instance, lease_seconds=self.lease_seconds,
+                    limit=self._batch, min_age_seconds=self._digest_seconds)
+                if not batch:
+                    return result
+                if self._digest_seconds is not None:
+                    keep_going = await self._deliver_digest(batch, result)
+                else:
+                    keep_going = await self._deliver_batch(batch, result, stop)
+                if not keep_going:
+                    break
+            await asyncio.to_thread(self.store.release_claims, self.name,
+                                    instance=self.instance)
+            return result
+        finally:
+            heartbeat.cancel()
+            await asyncio.gather(heartbeat, return_exceptions=True)
+
+    async def _keep_claims(self) -> None:
+        """Renew this worker's claims every third of the lease while it delivers, however
+        long one attempt takes; if this process dies, they run out and another takes over."""
+        while True:
+            await asyncio.sleep(self.lease_seconds / 3)
+            try:
+                await asyncio.to_thread(self.store.renew_claims, self.name, self.clock.now(),
+                                        instance=self.instance,
+                                        lease_seconds=self.lease_seconds)
+            except WatcherError as exc:
+                logger.error("cannot renew the outbox claims of %s: %s", self.name, exc,
+                             extra={"notifier": self.name})
 
     async def _deliver_batch(self, batch: Sequence[Delivery], result: RoundResult,
                              stop: asyncio.Event | None) -> bool:
-        lease_until = min(d.lease_until or self.clock.now() for d in batch)
         for delivery in batch:
             if stop is not None and stop.is_set():
                 return False
-            now = self.clock.now()
-            if lease_until - now < timedelta(seconds=self.settings.send_timeout * 1.5):
-                renewed = await asyncio.to_thread(
-                    self.store.renew_claims, self.name, now, instance=self.instance,
-                    lease_seconds=self.settings.lease_seconds)
-                if not renewed:
-                    result.lost += 1
-                    return False
-                lease_until = now + timedelta(seconds=self.settings.lease_seconds)
             outcome = await self._deliver(delivery, result)
             if outcome != "delivered" and outcome != "dead":
                 return False

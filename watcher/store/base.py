@@ -259,9 +259,10 @@ class Store(ABC):
 
     # -- the outbox -------------------------------------------------------------------
     # One row per (alert, notifier). A worker claims the oldest due rows of its notifier for
-    # ``lease_seconds``; several instances may share the database: each row is claimed by one
-    # instance at a time, a claim of a dead instance expires, and a notifier's rows are
-    # delivered oldest first (the head of the queue waiting for its retry holds back the rest).
+    # ``lease_seconds`` (renewed while it delivers); several instances may share the
+    # database: each row is claimed by one instance at a time, a claim of a dead instance
+    # expires, and a notifier's rows are delivered oldest first (the head of the queue
+    # waiting for its retry holds back the rest).
 
     @abstractmethod
     def save_operator_alert(self, alert: Alert, notifiers: Sequence[str], now: datetime) -> bool:
