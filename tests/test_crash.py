@@ -69,6 +69,8 @@ def test_sigkill_loses_no_alert_and_repeats_only_the_delivery_in_flight(
             fake_edgar.publish(second)
             backup.wait_for(2)
             wait_until(lambda: desk.attempts >= 3, what="two failed attempts at desk")
+            wait_until(lambda: _undelivered(store_url, "backup") == [],
+                       what="backup's deliveries recorded")  # nothing in flight there
             assert len(_undelivered(store_url, "desk")) == 1
             assert daemon.stop(signal.SIGKILL) == -signal.SIGKILL
 
@@ -84,6 +86,8 @@ def test_sigkill_loses_no_alert_and_repeats_only_the_delivery_in_flight(
             fake_edgar.publish(third)
             wait_until(lambda: desk.attempts > attempts, what="the held delivery")
             backup.wait_for(3)
+            wait_until(lambda: _undelivered(store_url, "backup") == [],
+                       what="backup's delivery recorded")  # only desk's is open at the kill
             assert daemon.stop(signal.SIGKILL) == -signal.SIGKILL
         desk.hold.set()  # the receiver finishes the request the dead daemon sent
         desk.wait_for(3)
