@@ -151,9 +151,6 @@ def test_each_filing_is_processed_once_unless_the_kill_cut_its_processing(
     assert sum(1 for _, _, attempts in outcome.filings if attempts > 1) <= WORKERS
 
 
-@pytest.mark.xfail(reason="until outbox rows are claimed (issue 7: SELECT ... FOR UPDATE SKIP "
-                          "LOCKED on the outbox), every instance delivers every pending row",
-                   strict=False)
 def test_an_alert_is_repeated_only_when_the_kill_cut_its_delivery(outcome: Outcome) -> None:
     # At-least-once: a repeat only for a delivery the kill cut (received before the kill,
     # not yet marked delivered), at most one per delivery loop of the killed instance.

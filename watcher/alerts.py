@@ -168,3 +168,25 @@ def build_alert(
     return Alert(id=ident, accession=filing.accession, doc_type=exhibit.doc_type,
                  cik=company.cik, severity=level, title=heading, created_at=created_at,
                  payload=payload, body=body)
+
+
+DIGEST_SCHEMA = "watcher.digest.v1"
+
+
+def digest_id(alert_ids: Sequence[str]) -> str:
+    """The id of a digest: the same alerts make the same digest, whatever the attempt."""
+    return str(uuid.uuid5(_ALERT_NAMESPACE, "digest:" + ",".join(sorted(alert_ids))))
+
+
+def build_digest(alerts: Sequence[Alert], created_at: datetime) -> tuple[str, bytes]:
+    """One ``watcher.digest.v1`` body carrying several alerts' payloads, oldest first."""
+    ident = digest_id([a.id for a in alerts])
+    payload = {
+        "schema": DIGEST_SCHEMA,
+        "id": ident,
+        "created_at": created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "count": len(alerts),
+        "alerts": [a.payload for a in alerts],
+    }
+    return ident, json.dumps(payload, ensure_ascii=False, separators=(",", ":"),
+                             default=str).encode("utf-8")

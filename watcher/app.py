@@ -35,10 +35,12 @@ from watcher.errors import WatcherError
 from watcher.events import OperatorEvent, OperatorEvents, OperatorHook
 from watcher.http import EdgarClient
 from watcher.logs import log_context
-from watcher.models import Alert, Company
+from watcher.models import Alert, Company, Delivery
 from watcher.notifiers.base import Notifier, NotifierContext
+from watcher.operator import dead_letter_event, is_operator_alert, operator_alert
 from watcher.pipeline import FilingOutcome, Pipeline
 from watcher.plugins import NOTIFIER_GROUP, SOURCE_GROUP, load_plugin_class
+from watcher.routing import Router
 from watcher.scheduling import Cadence, FilingHours, PollScheduler
 from watcher.server import ServiceEndpoint, SourceExpectation, default_stalled_after
 from watcher.sources.base import Source, SourceContext, Watchlist
@@ -89,6 +91,11 @@ class App:
         self.events = OperatorEvents()
         if on_event is not None:
             self.events.subscribe(on_event)
+        # ... and become operator alerts to the notifiers marked ``operators: true``.
+        self.router = Router(config.rules, config.notifiers)
+        self.events.subscribe(self.raise_operator_event)
+        self._operator_tasks: set[asyncio.Task[None]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.failures: dict[str, int] = {}
         self.watchlist = Watchlist(None)
         self.clock = clock
@@ -117,6 +124,7 @@ class App:
 
     # -- setup ------------------------------------------------------------------------
     async def _open(self, stack: AsyncExitStack) -> None:
+        self._loop = asyncio.get_running_loop()
         store = await asyncio.to_thread(open_store, self.config.store.url)
         stack.callback(store.close)
         self.store = store
@@ -128,6 +136,11 @@ class App:
                 CUT_SHORT_BY_CRASH):
             logger.warning("filing %s was cut short by a crash of this instance; redoing it",
                            accession, extra={"accession": accession, "cik": cik})
+        # Likewise the alerts it was delivering: sent again now (at-least-once).
+        released = await asyncio.to_thread(store.release_claims, None, instance=self.instance)
+        if released:
+            logger.warning("%d delivery(ies) claimed by a previous run of this instance are "
+                           "sent again", released)
         self.http = EdgarClient(self.config.edgar, clock=self.clock, transport=self.transport,
                                 on_event=self.events.emit)
         stack.push_async_callback(self.http.aclose)
@@ -153,8 +166,10 @@ class App:
             notifier: Notifier = cls(settings, notifier_context)
             stack.push_async_callback(notifier.aclose)
             self.notifiers[settings.name] = notifier
-            self.deliverers[settings.name] = DeliveryWorker(store, notifier,
-                                                            self.config.delivery, self.clock)
+            self.deliverers[settings.name] = DeliveryWorker(
+                store, notifier, self.config.delivery, self.clock, instance=self.instance,
+                lease_seconds=self.lease_seconds, on_dead=self._on_dead)
+        stack.push_async_callback(self.drain_operator_events)
         self.pipeline = Pipeline(self.config, store, self.http, self.clock, self.route)
         logger.info("watching %s with %d source(s) and %d notifier(s); store %s",
                     "every filer" if watchlist.ciks is None else f"{len(watchlist.ciks)} companies",
@@ -205,9 +220,73 @@ class App:
         return expectations
 
     def route(self, alert: Alert) -> list[str]:
-        """The notifiers an alert goes to: every notifier that is not for operators only."""
-        return [name for name, n in self.notifiers.items() if not n.settings.operators] or \
-            list(self.notifiers)
+        """The notifiers an alert goes to, by the config's rules (see ``watcher.routing``)."""
+        return self.router.route(alert)
+
+    # -- operator alerts --------------------------------------------------------------
+    def raise_operator_event(self, event: OperatorEvent) -> None:
+        """Queue an operator alert to the notifiers marked ``operators: true``.
+
+        A hook of ``self.events`` (so every event emitted there arrives here, already
+        logged); synchronous and safe from other threads. The alert goes through the outbox
+        like any other (retries; several instances raising one event store one alert)."""
+        targets = self.router.operator_notifiers
+        if not targets:
+            return
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            logger.error("operator alert not queued (the daemon is not running): %s",
+                         event.message)
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._queue_operator_alert(event, targets)
+        else:
+            loop.call_soon_threadsafe(self._queue_operator_alert, event, targets)
+
+    def _queue_operator_alert(self, event: OperatorEvent, targets: list[str]) -> None:
+        task = asyncio.get_running_loop().create_task(self._store_operator_alert(event, targets))
+        self._operator_tasks.add(task)
+        task.add_done_callback(self._operator_tasks.discard)
+
+    async def _store_operator_alert(self, event: OperatorEvent, targets: list[str]) -> None:
+        if self.store is None:
+            return
+        alert = operator_alert(event)
+        try:
+            await asyncio.to_thread(self.store.save_operator_alert, alert, targets,
+                                    self.clock.now())
+        except WatcherError as exc:
+            logger.error("operator alert %s not stored: %s", alert.id, exc)
+            return
+        for name in targets:
+            if name in self.deliverers:
+                self.deliverers[name].wakeup.set()
+
+    async def drain_operator_events(self) -> None:
+        """Wait until every raised operator event is in the outbox."""
+        while self._operator_tasks:
+            await asyncio.gather(*list(self._operator_tasks), return_exceptions=True)
+
+    def _on_dead(self, delivery: Delivery, reason: str) -> None:
+        if is_operator_alert(delivery.alert):
+            return  # an operator alert that cannot be delivered is logged, never re-raised
+        self.events.emit(dead_letter_event(delivery.alert, delivery.notifier, reason,
+                                           self.clock.now()))
+
+    async def _deliver_all(self) -> None:
+        """One delivery round for every notifier (``--once``, backfill), then one more for
+        the operators' notifiers if that round raised operator alerts (dead letters)."""
+        await self.drain_operator_events()
+        for deliverer in self.deliverers.values():
+            await deliverer.deliver_due()
+        if self._operator_tasks:
+            await self.drain_operator_events()
+            for name in self.router.operator_notifiers:
+                await self.deliverers[name].deliver_due()
 
     # -- work -------------------------------------------------------------------------
     async def poll_source(self, name: str) -> int:
@@ -380,8 +459,7 @@ class App:
                         report.polls_failed.append(name)
                 while (outcome := await self.process_next()) is not None:
                     report.outcomes.append(outcome)
-                for deliverer in self.deliverers.values():
-                    await deliverer.deliver_due()
+                await self._deliver_all()
             finally:  # also when interrupted (Ctrl-C cancels this task): hand back the rest
                 heartbeat.cancel()
                 await asyncio.gather(heartbeat, return_exceptions=True)
@@ -403,8 +481,7 @@ class App:
                                         pipeline=self.pipeline, clock=self.clock,
                                         options=options, progress=progress)
             if alerts:
-                for deliverer in self.deliverers.values():
-                    await deliverer.deliver_due()
+                await self._deliver_all()
             return report
 
     async def run_forever(self, *, ready: Callable[[App], Awaitable[None]] | None = None) -> None:

@@ -65,8 +65,17 @@ def cmd_check_config(args: argparse.Namespace) -> int:
         shown = json.dumps(notifier.describe(), default=str)
         print(f"  notifier {settings.name}: {shown}")
         asyncio.run(notifier.aclose())
+    from watcher.routing import Router
     from watcher.store.base import redact_url
 
+    router = Router(config.rules, config.notifiers)
+    if config.rules:
+        for rule in router.rules:
+            print(f"  rule {rule.name}: -> {', '.join(rule.notifiers)}"
+                  + (" (stop)" if rule.stop else ""))
+    else:
+        print(f"  routing: every alert to {', '.join(router.default) or 'no notifier'}")
+    print(f"  operator alerts to: {', '.join(router.operator_notifiers) or 'the log only'}")
     print(f"  store: {redact_url(config.store.url)}")
     server = config.server
     print(f"  server: {'http://' + server.listen if server.enabled else 'disabled'}"
@@ -308,6 +317,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
+    """The outbox: what waits (pending), what is retrying (failed), what gave up (dead)."""
     config = _load(args)
     from watcher.store import open_store
 
@@ -316,10 +326,16 @@ def cmd_alerts(args: argparse.Namespace) -> int:
         if args.retry or args.retry_all:
             count = store.requeue(None if args.retry_all else args.retry, datetime.now(UTC),
                                   args.notifier)
-            print(f"{count} deliver{'y' if count == 1 else 'ies'} queued for retry "
+            if args.retry and not count:
+                print(f"watcher: no pending or dead delivery of alert {args.retry}"
+                      + (f" to {args.notifier}" if args.notifier else ""), file=sys.stderr)
+                return EXIT_FAILED
+            print(f"{count} deliver{'y' if count == 1 else 'ies'} queued for retry now "
                   "(the running daemon picks them up)")
             return EXIT_OK
-        rows = store.deliveries(state=args.state, limit=args.limit)
+        state = None if args.state == "all" else args.state
+        rows = store.deliveries(state=state, limit=args.limit, notifier=args.notifier)
+        counts = store.outbox_counts()
     finally:
         store.close()
     if args.json:
@@ -327,22 +343,38 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 
         _print_json([asdict(r) for r in rows])
         return EXIT_OK
+    by_notifier: dict[str, dict[str, int]] = {}
+    for (notifier, status), count in sorted(counts.items()):
+        by_notifier.setdefault(notifier, {})[status] = count
+    for notifier, states in by_notifier.items():
+        shown = ", ".join(f"{states.get(s, 0)} {s}"
+                          for s in ("pending", "failed", "dead", "delivered"))
+        print(f"{notifier}: {shown}")
     if not rows:
-        print("no alerts" + (f" in state {args.state}" if args.state else ""))
+        print("no alerts" + (f" in state {args.state}" if args.state != "all" else ""))
     for r in rows:
-        print(f"{r.created_at:%Y-%m-%d %H:%M} {r.state:9} {r.notifier:12} attempts={r.attempts} "
-              f"{r.alert_id} {r.title}")
-        if r.last_error:
+        when = f" next {r.next_attempt_at:%Y-%m-%d %H:%M:%S}" \
+            if r.state in ("pending", "failed") and r.next_attempt_at else ""
+        print(f"{r.created_at:%Y-%m-%d %H:%M} {r.state:9} {r.notifier:12} "
+              f"attempts={r.attempts}{when} {r.alert_id} {r.title}")
+        if r.last_error and r.state != "delivered":
             print(f"    last error: {r.last_error}")
     return EXIT_OK
 
 
 def cmd_notify_test(args: argparse.Namespace) -> int:
+    """Send a sample alert (of a fictional company) through one notifier, and say how it
+    went the way the daemon would take it: delivered, retried later, or dead-lettered."""
     config = _load(args)
     configure_logging(config.logging.level, "text")
+    import time
+
     from watcher.clock import SYSTEM_CLOCK
+    from watcher.errors import PermanentDeliveryError, RetryableDeliveryError
+    from watcher.events import OperatorEvent
     from watcher.notifiers.base import NotifierContext
     from watcher.notifiers.sample import sample_alert
+    from watcher.operator import operator_alert
     from watcher.plugins import NOTIFIER_GROUP, load_plugin_class
 
     settings = next((n for n in config.notifiers if n.name == args.name), None)
@@ -352,19 +384,36 @@ def cmd_notify_test(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     notifier = load_plugin_class(NOTIFIER_GROUP, settings.kind)(
         settings, NotifierContext(config=config, clock=SYSTEM_CLOCK))
+    now = SYSTEM_CLOCK.now()
+    if args.operator:
+        alert = operator_alert(OperatorEvent(
+            kind="source_failing", message="TEST operator alert from watcher notify-test",
+            at=now, source="notify-test", details={"failures": 3}))
+    else:
+        alert = sample_alert(now)
+    print(f"{args.name}: {json.dumps(notifier.describe(), default=str)}")
 
     async def send() -> None:
         try:
-            await notifier.send(sample_alert(SYSTEM_CLOCK.now()))
+            await asyncio.wait_for(notifier.send(alert), config.delivery.send_timeout)
         finally:
             await notifier.aclose()
 
+    started = time.monotonic()
     try:
         asyncio.run(send())
+    except PermanentDeliveryError as exc:
+        print(f"{args.name}: REFUSED (the daemon would dead-letter it): {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except (RetryableDeliveryError, TimeoutError, OSError) as exc:
+        reason = str(exc) or f"no answer within {config.delivery.send_timeout:g}s"
+        print(f"{args.name}: FAILED (the daemon would retry it): {reason}", file=sys.stderr)
+        return EXIT_FAILED
     except WatcherError as exc:
         print(f"{args.name}: FAILED: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    print(f"{args.name}: sample alert delivered")
+    print(f"{args.name}: sample alert {alert.id} delivered in "
+          f"{time.monotonic() - started:.2f}s")
     return EXIT_OK
 
 
@@ -453,17 +502,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="list every missed and every false change")
     p.set_defaults(func=cmd_eval)
 
-    p = command("alerts", "list the outbox (pending, delivered, dead) or retry deliveries")
-    p.add_argument("--state", choices=["pending", "delivered", "dead"])
+    p = command("alerts", "list the outbox (pending, failed, dead) or retry deliveries")
+    p.add_argument("--state", default="undelivered",
+                   choices=["pending", "failed", "dead", "undelivered", "delivered", "all"],
+                   help="which deliveries (default: undelivered = pending, failed and dead)")
     p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--notifier", help="only this notifier (also with --retry/--retry-all)")
     p.add_argument("--retry", metavar="ALERT_ID", help="retry one alert now")
-    p.add_argument("--retry-all", action="store_true", help="retry every dead alert now")
-    p.add_argument("--notifier", help="with --retry/--retry-all: only this notifier")
+    p.add_argument("--retry-all", action="store_true",
+                   help="retry every dead and failing delivery now")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_alerts)
 
-    p = command("notify-test", "send a sample alert through one notifier")
+    p = command("notify-test", "send a sample alert through one notifier and report the outcome")
     p.add_argument("name")
+    p.add_argument("--operator", action="store_true", help="send a sample operator alert")
     p.set_defaults(func=cmd_notify_test)
 
     p = sub.add_parser("demo", help="run against a fake EDGAR with a fictional company",

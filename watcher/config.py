@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -244,10 +244,60 @@ class CompareSettings(StrictModel):
 
 
 class DeliverySettings(StrictModel):
+    """The outbox: retries with exponential backoff and jitter, a budget by attempts and age,
+    then dead-letter. (Claims on outbox rows last ``store.lease_seconds``, like the others.)"""
+
     max_attempts: int = Field(default=12, ge=1)
     max_age_hours: float = Field(default=72.0, gt=0)
     backoff_initial: float = Field(default=5.0, gt=0)
     backoff_max: float = Field(default=1800.0, gt=0)
+    jitter: float = Field(default=0.5, ge=0, le=1)  # each delay is scaled by 1 ± jitter
+    # One attempt of one notifier is cut off after this long (counted as a retryable failure).
+    send_timeout: float = Field(default=30.0, gt=0)
+    batch: int = Field(default=20, ge=1, le=1000)
+    idle_poll: float = Field(default=5.0, gt=0)  # look for due alerts at least this often
+
+    @model_validator(mode="after")
+    def _coherent(self) -> DeliverySettings:
+        if self.backoff_max < self.backoff_initial:
+            raise ValueError("backoff_max must be at least backoff_initial")
+        return self
+
+
+Severity = Literal["low", "medium", "high"]
+SEVERITY_RANK: dict[str, int] = {"low": 0, "medium": 1, "high": 2}
+CHANGE_KINDS = ("partner_added", "partner_removed", "product_added", "product_removed",
+                "status_changed", "milestone_reached")
+ChangeKindName = Literal["partner_added", "partner_removed", "product_added", "product_removed",
+                         "status_changed", "milestone_reached"]
+
+
+class RuleSettings(StrictModel):
+    """Route the alerts that match every criterion given to ``notifiers``.
+
+    Company criteria apply to the alert; partner, product and kind criteria must hold for one
+    and the same change of the alert. A rule without criteria matches every alert."""
+
+    name: str = ""
+    companies: list[int | str] = Field(default_factory=list)  # CIK, ticker or company name
+    partners: list[str] = Field(default_factory=list)
+    products: list[str] = Field(default_factory=list)
+    kinds: list[ChangeKindName] = Field(default_factory=list)
+    min_severity: Severity | None = None
+    notifiers: list[str] = Field(min_length=1)
+    stop: bool = False  # when this rule matches, the rules after it are not looked at
+
+
+class TemplateSettings(StrictModel):
+    # Templates in this folder replace the built-in ones of the same file name.
+    directory: str | None = None
+
+    @field_validator("directory")
+    @classmethod
+    def _is_dir(cls, value: str | None) -> str | None:
+        if value is not None and not Path(value).is_dir():
+            raise ValueError(f"no such folder: {value}")
+        return value
 
 
 class LoggingSettings(StrictModel):
@@ -278,8 +328,20 @@ class SourceSettings(PluginSettings):
         return self.every_off_hours if self.every_off_hours is not None else self.every * 5
 
 
+class DigestSettings(StrictModel):
+    """One message per notifier every ``every_minutes``, carrying every alert waiting."""
+
+    every_minutes: float = Field(gt=0)
+    max_alerts: int = Field(default=100, ge=1, le=1000)
+
+
 class NotifierSettings(PluginSettings):
+    # A channel for the people running watcher: it gets operator alerts (a source failing,
+    # EDGAR throttling, dead-lettered alerts), and filing alerts only when a rule names it.
     operators: bool = False
+    digest: DigestSettings | None = None
+    # Other template files for this notifier's messages: {built-in name: file name}.
+    templates: dict[str, str] = Field(default_factory=dict)
 
 
 class Config(StrictModel):
@@ -293,6 +355,8 @@ class Config(StrictModel):
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
     compare: CompareSettings = Field(default_factory=CompareSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
+    rules: list[RuleSettings] = Field(default_factory=list)
+    templates: TemplateSettings = Field(default_factory=TemplateSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     environ: dict[str, str] = Field(default_factory=dict, exclude=True, repr=False)
 
@@ -370,6 +434,35 @@ def _validate_plugins(
     return validated
 
 
+def _listed(raw: Any, name: str) -> bool:
+    """Whether a raw plugin entry is called ``name`` (one refused on its own: reported once)."""
+    return isinstance(raw, list) and any(
+        isinstance(e, dict) and (e.get("name") or e.get("kind")) == name for e in raw)
+
+
+def _validate_rules(raw: Any, raw_notifiers: Any, known: set[str],
+                    problems: list[str]) -> list[RuleSettings]:
+    """Each rule on its own (one bad rule hides no other problem), naming known notifiers."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        problems.append("rules: must be a list")
+        return []
+    rules = []
+    for index, entry in enumerate(raw):
+        try:
+            rule = RuleSettings.model_validate(entry)
+        except ValidationError as exc:
+            problems.extend(_problems(exc, f"rules[{index}]"))
+            continue
+        for name in rule.notifiers:
+            if name not in known and not _listed(raw_notifiers, name):
+                problems.append(f"rules[{index}].notifiers: no notifier named {name!r} "
+                                f"(configured: {', '.join(sorted(known)) or 'none'})")
+        rules.append(rule)
+    return rules
+
+
 def parse_config(data: Any, environ: Mapping[str, str] | None = None) -> Config:
     """Validate a parsed YAML document; raises ConfigError listing every problem."""
     env = dict(os.environ if environ is None else environ)
@@ -381,6 +474,7 @@ def parse_config(data: Any, environ: Mapping[str, str] | None = None) -> Config:
     problems: list[str] = []
     raw_sources = data.pop("sources", DEFAULT_SOURCES)
     raw_notifiers = data.pop("notifiers", DEFAULT_NOTIFIERS)
+    raw_rules = data.pop("rules", None)
     config: Config | None = None
     try:
         config = Config.model_validate(data)
@@ -388,6 +482,7 @@ def parse_config(data: Any, environ: Mapping[str, str] | None = None) -> Config:
         problems.extend(_problems(exc))
     sources = _validate_plugins(raw_sources, "watcher.sources", "sources", env, problems)
     notifiers = _validate_plugins(raw_notifiers, "watcher.notifiers", "notifiers", env, problems)
+    rules = _validate_rules(raw_rules, raw_notifiers, {n.name for n in notifiers}, problems)
     if config is not None:
         token_env = config.server.token_env
         if config.server.enabled and token_env and not env.get(token_env):
@@ -403,7 +498,8 @@ def parse_config(data: Any, environ: Mapping[str, str] | None = None) -> Config:
         except ValidationError as exc:
             raise ConfigError(_problems(exc, f"${USER_AGENT_ENV}")) from None
     return config.model_copy(
-        update={"sources": sources, "notifiers": notifiers, "edgar": edgar, "environ": env}
+        update={"sources": sources, "notifiers": notifiers, "rules": rules, "edgar": edgar,
+                "environ": env}
     )
 
 

@@ -120,7 +120,12 @@ class DeliveryError(WatcherError):
 
 
 class RetryableDeliveryError(DeliveryError):
-    """The receiver may accept the alert later: keep it in the outbox and retry."""
+    """The receiver may accept the alert later: keep it in the outbox and retry (not before
+    ``retry_after`` seconds when the receiver said so, e.g. HTTP 429 with Retry-After)."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class PermanentDeliveryError(DeliveryError):

@@ -1,6 +1,7 @@
 """Operator events: what the people running watcher must hear about (EDGAR throttled us, a
-source keeps failing, it recovered). Raised by the HTTP client and the app, logged now, and
-handed to every registered hook (the notifier routing of operator alerts plugs in here)."""
+source keeps failing, it recovered, an alert was dead-lettered). Raised by the HTTP client and
+the app, logged now, and handed to every registered hook (``App.raise_operator_event`` turns
+them into operator alerts, see ``watcher.operator``)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ from typing import Any, Literal
 
 logger = logging.getLogger(__name__)
 
-EventKind = Literal["throttled", "throttle_lifted", "source_failing", "source_recovered"]
+EventKind = Literal["throttled", "throttle_lifted", "source_failing", "source_recovered",
+                    "alert_dead"]
 OperatorHook = Callable[["OperatorEvent"], None]
 
 _LEVELS: dict[str, int] = {
     "throttled": logging.ERROR,
     "source_failing": logging.ERROR,
+    "alert_dead": logging.ERROR,
     "throttle_lifted": logging.WARNING,
     "source_recovered": logging.WARNING,
 }

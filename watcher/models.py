@@ -358,3 +358,5 @@ class Delivery:
     state: Literal["pending", "delivered", "dead"]
     next_attempt_at: datetime | None = None
     last_error: str | None = None
+    queued_at: datetime | None = None  # the retry budget's age counts from here
+    lease_until: datetime | None = None  # this instance's claim on the row ends then

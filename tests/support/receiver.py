@@ -32,6 +32,7 @@ class WebhookReceiver:
         self.fail_first = 0
         self.fail_status = 503
         self.status = 200
+        self.reply_headers: dict[str, str] = {}  # sent with every answer (e.g. Retry-After)
         self.hold = threading.Event()
         self.hold.set()  # set = do not hold
         self.arrived = threading.Condition()
@@ -39,6 +40,7 @@ class WebhookReceiver:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # else each small answer waits for a delayed ACK
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
@@ -75,6 +77,8 @@ class WebhookReceiver:
         payload = b'{"ok": true}' if 200 <= status < 300 else b'{"error": "refused"}'
         handler.send_response(status)
         handler.send_header("Content-Type", "application/json")
+        for name, value in self.reply_headers.items():
+            handler.send_header(name, value)
         handler.send_header("Content-Length", str(len(payload)))
         handler.end_headers()
         handler.wfile.write(payload)

@@ -9,10 +9,12 @@ from watcher.models import (
     Alert,
     Change,
     Company,
+    ComparedRelease,
     Comparison,
     Exhibit,
     Filing,
     Paragraph,
+    ParagraphMatch,
     PreviousMention,
     Release,
     WatchItem,
@@ -44,6 +46,14 @@ def sample_alert(now: datetime) -> Alert:
                       field="relationship", to_status="rights_returned",
                       modality="conditional", evidence="Rights would be returned if ...",
                       rule="relationship.rights_returned.revert")
+    about_before = ("Example Therapeutics develops antibody-drug conjugates. Its partners "
+                    "include Example Partner Pharma AG (EXM-101) & Other Bio <Ltd.>.")
+    about_after = ("Example Therapeutics develops antibody-drug conjugates. Its partners "
+                   "include Other Bio <Ltd.>.")
+    comparison = Comparison(
+        compared_with=(ComparedRelease("0009900000-99-000007", date(1999, 4, 12), 0.62),),
+        paragraphs=(ParagraphMatch("revised", "about", about_after, 0.81, about_before,
+                                   "0009900000-99-000007"),))
     return build_alert(company=company, filing=filing, exhibit=exhibit, release=release,
-                       comparison=Comparison(compared_with=(), paragraphs=()),
+                       comparison=comparison,
                        changes=[change], watch=[watch], created_at=now)

@@ -33,6 +33,8 @@ from watcher.models import (
 
 FilingState = Literal["pending", "processing", "done", "skipped", "failed"]
 DeliveryState = Literal["pending", "delivered", "dead"]
+DeliveryFilter = Literal["pending", "failed", "delivered", "dead", "undelivered"]
+DeliveryStatus = Literal["pending", "failed", "delivered", "dead"]  # failed: pending, retrying
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +65,7 @@ class DeliveryRow:
 
     alert_id: str
     notifier: str
-    state: DeliveryState
+    state: DeliveryStatus
     attempts: int
     title: str
     accession: str
@@ -71,6 +73,8 @@ class DeliveryRow:
     next_attempt_at: datetime | None
     last_error: str | None
     delivered_at: datetime | None
+    kind: str = "filing"  # or "operator"
+    claimed_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,28 +279,74 @@ class Store(ABC):
     def analysis(self, release_id: int) -> dict[str, Any] | None: ...
 
     # -- the outbox -------------------------------------------------------------------
+    # One row per (alert, notifier). A worker claims the oldest due rows of its notifier for
+    # ``lease_seconds`` (renewed while it delivers); several instances may share the
+    # database: each row is claimed by one instance at a time, a claim of a dead instance
+    # expires, and a notifier's rows are delivered oldest first (the head of the queue
+    # waiting for its retry holds back the rest).
+
+    @abstractmethod
+    def save_operator_alert(self, alert: Alert, notifiers: Sequence[str], now: datetime) -> bool:
+        """Insert an operator alert and its outbox rows; False if that id already existed."""
+
+    @abstractmethod
+    def claim_deliveries(self, notifier: str, now: datetime, *, instance: str,
+                         lease_seconds: float, limit: int = 20,
+                         min_age_seconds: float | None = None) -> list[Delivery]:
+        """Claim the due head of a notifier's queue, oldest first, for ``instance``.
+
+        Nothing when the oldest pending row waits for its retry or is claimed by another
+        live instance. ``min_age_seconds`` (digests): nothing unless the oldest row waited
+        that long. Claiming rows this instance holds renews them."""
+
     @abstractmethod
     def due_deliveries(self, notifier: str, now: datetime, limit: int = 50) -> list[Delivery]:
-        """Pending deliveries of one notifier whose time has come, oldest alert first."""
+        """Pending deliveries of one notifier whose time has come, oldest first (a view:
+        nothing is claimed)."""
 
     @abstractmethod
-    def mark_delivered(self, alert_id: str, notifier: str, now: datetime) -> None: ...
+    def renew_claims(self, notifier: str, now: datetime, *, instance: str,
+                     lease_seconds: float) -> int:
+        """Extend this instance's claims on the notifier's pending rows; returns how many."""
 
     @abstractmethod
-    def mark_retry(self, alert_id: str, notifier: str, error: str,
-                   next_attempt_at: datetime) -> None: ...
+    def release_claims(self, notifier: str | None, *, instance: str) -> int:
+        """Give back an instance's claims on pending rows (of one notifier, or all)."""
 
     @abstractmethod
-    def mark_dead(self, alert_id: str, notifier: str, error: str, now: datetime) -> None: ...
+    def outbox_head(self, notifier: str) -> Delivery | None:
+        """The oldest pending row of a notifier (for how long to wait), or None."""
 
     @abstractmethod
-    def deliveries(self, *, state: DeliveryState | None = None,
-                   limit: int = 100) -> list[DeliveryRow]: ...
+    def mark_delivered(self, alert_id: str, notifier: str, now: datetime) -> None:
+        """Delivered (whoever holds the claim: it did arrive)."""
+
+    @abstractmethod
+    def mark_retry(self, alert_id: str, notifier: str, error: str, next_attempt_at: datetime,
+                   *, instance: str | None = None) -> bool:
+        """Count a failed attempt and wait until ``next_attempt_at``; with ``instance``, only
+        while this instance holds the claim. Returns whether the row was updated."""
+
+    @abstractmethod
+    def mark_dead(self, alert_id: str, notifier: str, error: str, now: datetime,
+                  *, instance: str | None = None) -> bool:
+        """Dead-letter with the reason; with ``instance``, only while it holds the claim."""
+
+    @abstractmethod
+    def deliveries(self, *, state: DeliveryFilter | None = None, limit: int = 100,
+                   notifier: str | None = None) -> list[DeliveryRow]:
+        """Outbox rows for display, newest first. ``failed``: pending after a failed
+        attempt; ``undelivered``: pending, failed and dead."""
+
+    @abstractmethod
+    def outbox_counts(self) -> dict[tuple[str, str], int]:
+        """(notifier, state) -> rows, with ``failed`` counted apart from ``pending``."""
 
     @abstractmethod
     def requeue(self, alert_id: str | None, now: datetime,
                 notifier: str | None = None) -> int:
-        """Dead (or pending) deliveries back to pending now; returns how many."""
+        """Dead (or pending) deliveries back to pending now with a fresh retry budget;
+        returns how many."""
 
     @abstractmethod
     def alert(self, alert_id: str) -> Alert | None: ...

@@ -180,4 +180,14 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE releases ADD COLUMN paragraphs_indexed INTEGER NOT NULL DEFAULT 0",
         "CREATE INDEX releases_unindexed ON releases (cik) WHERE paragraphs_indexed = 0",
     ],
+    # 6 (issue 7, the outbox): claims with a lease so several instances share the outbox
+    # (claimed_by, lease_until); queued_at starts the age budget again when an alert is
+    # retried by hand; alerts.kind tells filing alerts from operator alerts.
+    [
+        "ALTER TABLE outbox ADD COLUMN claimed_by TEXT",
+        "ALTER TABLE outbox ADD COLUMN lease_until TEXT",
+        "ALTER TABLE outbox ADD COLUMN queued_at TEXT",
+        "ALTER TABLE alerts ADD COLUMN kind TEXT NOT NULL DEFAULT 'filing'",
+        "CREATE INDEX outbox_order ON outbox (notifier, state, created_at, alert_id)",
+    ],
 ]

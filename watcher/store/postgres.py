@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from typing import Any, ClassVar
 
 import psycopg
@@ -9,6 +10,13 @@ import psycopg
 from watcher.store.sql import Dialect, SqlStore
 
 _MIGRATION_LOCK = 0x57A7C4E5  # any constant: the advisory lock id for migrations
+# Outbox claims lock (class, crc32 of the notifier name): the two-int4 key space of advisory
+# locks never overlaps the bigint one used for companies and migrations.
+_OUTBOX_LOCK_CLASS = 0x0B0C
+
+
+def _int4(value: int) -> int:
+    return value - (1 << 32) if value >= 1 << 31 else value
 
 
 class PostgresDialect(Dialect):
@@ -36,6 +44,10 @@ class PostgresDialect(Dialect):
 
     def lock_migrations(self, cursor: Any) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+
+    def lock_notifier(self, cursor: Any, notifier: str) -> None:
+        key = _int4(zlib.crc32(notifier.encode("utf-8")))
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_OUTBOX_LOCK_CLASS, key))
 
     def try_lock_company(self, cursor: Any, cik: int) -> bool:
         # The same key as ``lock_company``: a claim never races a unit of work of the company.

@@ -12,7 +12,8 @@ import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar, ParamSpec, TypeVar
 
 from watcher.compare import CompareOptions, HistoryIndex
@@ -35,8 +36,8 @@ from watcher.models import (
 from watcher.store import codec
 from watcher.store.base import (
     BackfillProgress,
+    DeliveryFilter,
     DeliveryRow,
-    DeliveryState,
     FilingRow,
     FilingState,
     QueueStats,
@@ -87,6 +88,10 @@ class Dialect:
 
     def lock_migrations(self, cursor: Any) -> None:
         """Keep two instances from migrating at once (no-op on SQLite)."""
+
+    def lock_notifier(self, cursor: Any, notifier: str) -> None:
+        """Serialize outbox claims of one notifier across instances (no-op on SQLite, where
+        a write transaction already excludes every other writer)."""
 
     def try_lock_company(self, cursor: Any, cik: int) -> bool:
         """Take the company's lock for this transaction if no other instance holds it (SQLite:
@@ -424,60 +429,180 @@ class SqlStore(Store):
     _ALERT_COLUMNS = "a.id, a.accession, a.doc_type, a.cik, a.severity, a.title, " \
                      "a.created_at, a.body"
 
+    _DELIVERY_COLUMNS = (_ALERT_COLUMNS + ", o.notifier, o.state, o.attempts, "
+                         "o.next_attempt_at, o.last_error, o.queued_at, o.created_at, "
+                         "o.lease_until")
+
+    @classmethod
+    def _delivery(cls, row: Sequence[Any]) -> Delivery:
+        return Delivery(alert=cls._alert(row), notifier=row[8], state=row[9],
+                        attempts=int(row[10]), next_attempt_at=parse_ts(row[11]),
+                        last_error=row[12], queued_at=parse_ts(row[13]) or parse_ts(row[14]),
+                        lease_until=parse_ts(row[15]))
+
+    def save_operator_alert(self, alert: Alert, notifiers: Sequence[str], now: datetime) -> bool:
+        def run(cursor: Any) -> bool:
+            self._x(cursor,
+                    "INSERT INTO alerts (id, accession, doc_type, cik, severity, title, "
+                    "created_at, body, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'operator') "
+                    "ON CONFLICT (id) DO NOTHING",
+                    (alert.id, alert.accession, alert.doc_type, alert.cik, alert.severity,
+                     alert.title, ts(alert.created_at), alert.body))
+            if cursor.rowcount != 1:
+                return False
+            _insert_outbox(self, cursor, alert.id, notifiers, now)
+            return True
+        return self._run(run)
+
     def due_deliveries(self, notifier: str, now: datetime, limit: int = 50) -> list[Delivery]:
         rows = self._run(lambda c: self._x(
-            c, f"SELECT {self._ALERT_COLUMNS}, o.attempts, o.next_attempt_at, o.last_error "
-               "FROM outbox o JOIN alerts a ON a.id = o.alert_id "
+            c, f"SELECT {self._DELIVERY_COLUMNS} FROM outbox o JOIN alerts a ON a.id = o.alert_id "
                "WHERE o.notifier = ? AND o.state = 'pending' AND o.next_attempt_at <= ? "
-               "ORDER BY a.created_at, a.id LIMIT ?", (notifier, ts(now), limit)).fetchall())
-        return [Delivery(alert=self._alert(r), notifier=notifier, attempts=int(r[8]),
-                         state="pending", next_attempt_at=parse_ts(r[9]), last_error=r[10])
-                for r in rows]
+               "ORDER BY o.created_at, o.alert_id LIMIT ?", (notifier, ts(now), limit)).fetchall())
+        return [self._delivery(r) for r in rows]
+
+    def claim_deliveries(self, notifier: str, now: datetime, *, instance: str,
+                         lease_seconds: float, limit: int = 20,
+                         min_age_seconds: float | None = None) -> list[Delivery]:
+        at = ts(now)
+        lease_until = now + timedelta(seconds=lease_seconds)
+
+        def run(cursor: Any) -> list[Delivery]:
+            # One claimer per notifier at a time (SQLite: the write lock; PostgreSQL: an
+            # advisory lock), so two instances never split a queue and send it out of order.
+            self.dialect.lock_notifier(cursor, notifier)
+            head = self._x(
+                cursor,
+                f"SELECT {self._DELIVERY_COLUMNS}, o.claimed_by FROM outbox o JOIN alerts a "
+                "ON a.id = o.alert_id WHERE o.notifier = ? AND o.state = 'pending' "
+                "ORDER BY o.created_at, o.alert_id LIMIT ?", (notifier, limit)).fetchall()
+            rows = []
+            for row in head:  # the due prefix: up to a row waiting or held by another
+                waiting = row[11] > at
+                held = row[16] is not None and row[16] != instance and (row[15] or "") >= at
+                if waiting or held:
+                    break
+                rows.append(row)
+            if not rows:
+                return []
+            if min_age_seconds is not None:
+                oldest = parse_ts(rows[0][14])
+                if oldest is not None and oldest > now - timedelta(seconds=min_age_seconds):
+                    return []
+            ids = [r[0] for r in rows]
+            self._x(cursor,
+                    "UPDATE outbox SET claimed_by = ?, lease_until = ? WHERE notifier = ? "
+                    f"AND alert_id IN ({', '.join('?' * len(ids))})",
+                    [instance, ts(lease_until), notifier, *ids])
+            return [replace(self._delivery(r), lease_until=lease_until) for r in rows]
+        return self._run(run)
+
+    def renew_claims(self, notifier: str, now: datetime, *, instance: str,
+                     lease_seconds: float) -> int:
+        lease_until = ts(now + timedelta(seconds=lease_seconds))
+        return int(self._run(lambda c: self._x(
+            c, "UPDATE outbox SET lease_until = ? WHERE notifier = ? AND claimed_by = ? "
+               "AND state = 'pending'", (lease_until, notifier, instance)).rowcount))
+
+    def release_claims(self, notifier: str | None, *, instance: str) -> int:
+        which, params = ("notifier = ? AND ", (notifier,)) if notifier is not None else ("", ())
+        return int(self._run(lambda c: self._x(
+            c, "UPDATE outbox SET claimed_by = NULL, lease_until = NULL WHERE "
+               f"{which}claimed_by = ? AND state = 'pending'", (*params, instance)).rowcount))
+
+    def outbox_head(self, notifier: str) -> Delivery | None:
+        row = self._run(lambda c: self._x(
+            c, f"SELECT {self._DELIVERY_COLUMNS} FROM outbox o JOIN alerts a ON a.id = o.alert_id "
+               "WHERE o.notifier = ? AND o.state = 'pending' "
+               "ORDER BY o.created_at, o.alert_id LIMIT 1", (notifier,)).fetchone())
+        return self._delivery(row) if row else None
 
     def mark_delivered(self, alert_id: str, notifier: str, now: datetime) -> None:
         self._run(lambda c: self._x(
             c, "UPDATE outbox SET state = 'delivered', delivered_at = ?, "
-               "attempts = attempts + 1, last_error = NULL "
-               "WHERE alert_id = ? AND notifier = ?", (ts(now), alert_id, notifier)))
+               "attempts = attempts + 1, last_error = NULL, claimed_by = NULL, "
+               "lease_until = NULL WHERE alert_id = ? AND notifier = ? AND state <> 'delivered'",
+            (ts(now), alert_id, notifier)))
 
-    def mark_retry(self, alert_id: str, notifier: str, error: str,
-                   next_attempt_at: datetime) -> None:
-        self._run(lambda c: self._x(
-            c, "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
-               "WHERE alert_id = ? AND notifier = ? AND state = 'pending'",
-            (error, ts(next_attempt_at), alert_id, notifier)))
+    @staticmethod
+    def _fence(instance: str | None) -> tuple[str, tuple[Any, ...]]:
+        return ("AND claimed_by = ?", (instance,)) if instance is not None else ("", ())
 
-    def mark_dead(self, alert_id: str, notifier: str, error: str, now: datetime) -> None:
-        self._run(lambda c: self._x(
+    def mark_retry(self, alert_id: str, notifier: str, error: str, next_attempt_at: datetime,
+                   *, instance: str | None = None) -> bool:
+        fence, extra = self._fence(instance)
+        return int(self._run(lambda c: self._x(
+            c, "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, "
+               "claimed_by = NULL, lease_until = NULL "
+               f"WHERE alert_id = ? AND notifier = ? AND state = 'pending' {fence}",
+            (error, ts(next_attempt_at), alert_id, notifier, *extra)).rowcount)) == 1
+
+    def mark_dead(self, alert_id: str, notifier: str, error: str, now: datetime,
+                  *, instance: str | None = None) -> bool:
+        fence, extra = self._fence(instance)
+        return int(self._run(lambda c: self._x(
             c, "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?, "
-               "next_attempt_at = ? WHERE alert_id = ? AND notifier = ?",
-            (error, ts(now), alert_id, notifier)))
+               "next_attempt_at = ?, claimed_by = NULL, lease_until = NULL "
+               f"WHERE alert_id = ? AND notifier = ? AND state = 'pending' {fence}",
+            (error, ts(now), alert_id, notifier, *extra)).rowcount)) == 1
 
-    def deliveries(self, *, state: DeliveryState | None = None,
-                   limit: int = 100) -> list[DeliveryRow]:
-        where = "WHERE o.state = ?" if state else ""
-        params: tuple[Any, ...] = (state, limit) if state else (limit,)
+    _STATUS = "CASE WHEN o.state = 'pending' AND o.attempts > 0 THEN 'failed' ELSE o.state END"
+    _FILTERS: ClassVar[dict[str, str]] = {
+        "pending": "o.state = 'pending' AND o.attempts = 0",
+        "failed": "o.state = 'pending' AND o.attempts > 0",
+        "delivered": "o.state = 'delivered'",
+        "dead": "o.state = 'dead'",
+        "undelivered": "o.state IN ('pending', 'dead')",
+    }
+
+    def deliveries(self, *, state: DeliveryFilter | None = None, limit: int = 100,
+                   notifier: str | None = None) -> list[DeliveryRow]:
+        clauses = [self._FILTERS[state]] if state else []
+        params: list[Any] = []
+        if notifier:
+            clauses.append("o.notifier = ?")
+            params.append(notifier)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self._run(lambda c: self._x(
-            c, "SELECT o.alert_id, o.notifier, o.state, o.attempts, a.title, a.accession, "
-               "a.created_at, o.next_attempt_at, o.last_error, o.delivered_at "
+            c, f"SELECT o.alert_id, o.notifier, {self._STATUS}, o.attempts, a.title, "
+               "a.accession, a.created_at, o.next_attempt_at, o.last_error, o.delivered_at, "
+               "a.kind, o.claimed_by "
                f"FROM outbox o JOIN alerts a ON a.id = o.alert_id {where} "
-               "ORDER BY a.created_at DESC, o.notifier LIMIT ?", params).fetchall())
+               "ORDER BY o.created_at DESC, o.alert_id, o.notifier LIMIT ?",
+            [*params, limit]).fetchall())
         return [DeliveryRow(r[0], r[1], r[2], int(r[3]), r[4], r[5],
                             parse_ts(r[6]) or datetime.now(UTC), parse_ts(r[7]), r[8],
-                            parse_ts(r[9])) for r in rows]
+                            parse_ts(r[9]), r[10], r[11]) for r in rows]
+
+    def outbox_counts(self) -> dict[tuple[str, str], int]:
+        rows = self._run(lambda c: self._x(
+            c, f"SELECT o.notifier, {self._STATUS}, COUNT(*) FROM outbox o "
+               "GROUP BY o.notifier, " + self._STATUS).fetchall())
+        return {(r[0], r[1]): int(r[2]) for r in rows}
 
     def requeue(self, alert_id: str | None, now: datetime, notifier: str | None = None) -> int:
-        clauses = ["state IN ('dead', 'pending')"]
-        params: list[Any] = [ts(now)]
+        clauses, params = [], []
         if alert_id:
             clauses.append("alert_id = ?")
             params.append(alert_id)
         if notifier:
             clauses.append("notifier = ?")
             params.append(notifier)
-        return int(self._run(lambda c: self._x(
-            c, "UPDATE outbox SET state = 'pending', next_attempt_at = ? WHERE "
-               + " AND ".join(clauses), params).rowcount))
+        where = "".join(f" AND {c}" for c in clauses)
+
+        def run(cursor: Any) -> int:
+            # Dead rows start over; pending ones become due now but keep any live claim, so a
+            # delivery in flight elsewhere is not sent twice.
+            pending = self._x(cursor,
+                              "UPDATE outbox SET next_attempt_at = ?, queued_at = ?, "
+                              f"attempts = 0 WHERE state = 'pending'{where}",
+                              [ts(now), ts(now), *params]).rowcount
+            dead = self._x(cursor,
+                           "UPDATE outbox SET state = 'pending', next_attempt_at = ?, "
+                           "queued_at = ?, attempts = 0, claimed_by = NULL, lease_until = NULL "
+                           f"WHERE state = 'dead'{where}", [ts(now), ts(now), *params]).rowcount
+            return int(dead) + int(pending)
+        return self._run(run)
 
     def alert(self, alert_id: str) -> Alert | None:
         row = self._run(lambda c: self._x(
@@ -674,14 +799,20 @@ class SqlUnitOfWork(UnitOfWork):
              ts(alert.created_at), alert.body))
         if self._cursor.rowcount != 1:
             return False
-        for name in notifiers:
-            self._x(
-                "INSERT INTO outbox (alert_id, notifier, state, created_at, next_attempt_at) "
-                "VALUES (?, ?, 'pending', ?, ?) ON CONFLICT (alert_id, notifier) DO NOTHING",
-                (alert.id, name, ts(now), ts(now)))
+        _insert_outbox(self._store, self._cursor, alert.id, notifiers, now)
         return True
 
     def finish_filing(self, accession: str, state: FilingState, now: datetime,
                       error: str | None = None) -> None:
         self._x("UPDATE filings SET state = ?, processed_at = ?, last_error = ?, "
                 "lease_until = NULL WHERE accession = ?", (state, ts(now), error, accession))
+
+
+def _insert_outbox(store: SqlStore, cursor: Any, alert_id: str, notifiers: Sequence[str],
+                   now: datetime) -> None:
+    for name in notifiers:
+        store._x(cursor,
+                 "INSERT INTO outbox (alert_id, notifier, state, created_at, next_attempt_at, "
+                 "queued_at) VALUES (?, ?, 'pending', ?, ?, ?) "
+                 "ON CONFLICT (alert_id, notifier) DO NOTHING",
+                 (alert_id, name, ts(now), ts(now), ts(now)))
