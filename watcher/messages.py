@@ -10,8 +10,6 @@ text. Filing text is untrusted: it never becomes markup.
 
 from __future__ import annotations
 
-import difflib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -28,9 +26,8 @@ from jinja2 import (
 )
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from watcher.compare import WordSegment, diff_words
 from watcher.errors import WatcherError
-
-_TOKEN = re.compile(r"\s+|[^\s]+")
 
 
 class TemplateRenderError(WatcherError):
@@ -46,22 +43,30 @@ class Segment:
 
 
 def side_by_side(before: str | None, after: str | None) -> tuple[list[Segment], list[Segment]]:
-    """Word-level diff of two paragraphs as (left, right) runs, for a two-column view."""
-    old = _TOKEN.findall(before or "")
-    new = _TOKEN.findall(after or "")
-    left: list[Segment] = []
-    right: list[Segment] = []
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            left.append(Segment("same", "".join(old[i1:i2])))
-            right.append(Segment("same", "".join(new[j1:j2])))
-            continue
-        if i2 > i1:
-            left.append(Segment("del", "".join(old[i1:i2])))
-        if j2 > j1:
-            right.append(Segment("ins", "".join(new[j1:j2])))
-    return left, right
+    """Word-level diff of two paragraphs as (left, right) runs, for a two-column view. It is
+    compare's word diff (``watcher diff`` shows the same), so noise such as numbers, dates
+    and quote styles is never highlighted; words that only moved are shown unmarked."""
+    words = diff_words(before or "", after or "")
+    ops = {"removed": "del", "added": "ins"}
+
+    def runs(segments: tuple[WordSegment, ...]) -> list[Segment]:
+        out: list[Segment] = []
+
+        def add(op: str, text: str) -> None:
+            if out and out[-1].op == op:
+                out[-1] = Segment(op, out[-1].text + text)
+            else:
+                out.append(Segment(op, text))
+
+        for index, seg in enumerate(segments):
+            op = ops.get(seg.mark, "same")
+            if index:
+                # the space between words is unmarked, unless both words are in one change
+                add(op if out and out[-1].op == op else "same", " ")
+            add(op, seg.text)
+        return out
+
+    return runs(words.before), runs(words.after)
 
 
 def humanize(value: object) -> str:
