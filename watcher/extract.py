@@ -77,9 +77,12 @@ _PHASE_TOKEN = re.compile(
 _START_VERB = (r"(?:initiat(?:e|ed|es|ing|ion)|begin|began|begun|begins|start(?:ed|s|ing)?|"
                r"commencement|commenc(?:e|ed|es|ing)|launch(?:ed|es)?|opened|dosed\s+the\s+first\s+"
                r"(?:patient|subject|participant)s?|(?:first\s+)?(?:patient|subject|participant)s?"
-               r"\s+(?:has|have|was|were)\s+(?:been\s+)?(?:dosed|treated|enroll?ed)|"
-               r"enroll?ed\s+the\s+first\s+(?:patient|subject)s?|enter|entered|enters|advance|"
+               r"\s+(?:has|have|was|were)\s+(?:been\s+)?(?:dosed|treated|enroll?ed|randomi[sz]ed)|"
+               r"(?:enroll?ed|randomi[sz]ed)\s+the\s+first\s+(?:patient|subject)s?|enter|entered|enters|advance|"
                r"advanced|advances|moved|moves|progressed)")
+# A trial's own name before its description: "in CALDERA-1, a Phase 3 trial", "PSO-QUEST 2",
+# "VANTAGE-LN" (capitals, digits and hyphens, perhaps a number after a space)
+_TRIAL_NAME = r"(?-i:[A-Z][A-Za-z0-9]*(?:-[A-Z0-9][A-Za-z0-9]*)*)(?:\s+\d{1,2}[a-z]?)?"
 _TRIAL = r"(?:clinical\s+)?(?:trials?|stud(?:y|ies)|testing|program(?:me)?s?|development)"
 _STAGE_END = (r"(?:(?:a|an|the|its|their|our|his|her)\s+)?(?:[\w\-’',]+\s+){0,6}?" + _PHASE)
 
@@ -245,7 +248,7 @@ TRIGGERS: tuple[Trigger, ...] = (
        keyed_by="product", needs_product=True,
        cues=('investigational', 'ind', 'cta')),
     _t("stage.phase.started", "stage", "phase",
-       rf"\b{_START_VERB}\s+(?:\w+\s+){{0,2}}?(?:in\s+)?(?:[A-Z][A-Z0-9\-]+,\s+)?{_STAGE_END}"
+       rf"\b{_START_VERB}\s+(?:\w+\s+){{0,2}}?(?:in\s+)?(?:{_TRIAL_NAME},\s+)?{_STAGE_END}"
        rf"|\b{_PHASE}\s+(?:clinical\s+)?(?:trial|study)\s+(?:of\s+[^.;]{{1,40}}?\s+)?"
        rf"(?:has\s+)?(?:began|begun|started|initiated|commenced)\b|\bFirst\s+Patient\s+Dosed\s+"
        rf"in\s+{_PHASE}",

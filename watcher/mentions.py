@@ -96,7 +96,7 @@ _REGULATORS = re.compile(
 _CODE = re.compile(
     r"(?<![\w\-])("
     r"(?:[a-z]{1,2}[A-Z][A-Za-z]{0,3}|[A-Z]{1,5}[a-z]?)"       # ABC, huX, XYZ, SB, Ab
-    r"(?:-\d{1,6}|\d{3,6})"                                     # -214, 2704
+    r"(?:-\d{1,6}|\d{3,6})(?:[a-z](?![a-z]))?"                  # -214, 2704, -19a
     r"(?:[A-Z]{1,3}\d{0,3})?"                                   # XYZ591DM1
     r"(?:-[A-Z][A-Za-z]{0,3}\d{1,4})?"                          # huX242-DM1
     r")(?![\w\-])"
@@ -643,8 +643,9 @@ class Recognizer:
             name = m.group(1)
             if any(s <= m.start() < e for _, s, e in found):
                 continue
-            if _NOT_CODE_PREFIX.match(name) or (re.fullmatch(r"[A-Z]{2,5}-\d{1,2}", name) and \
-                    self._is_trial_name(text, m.end())):
+            if _NOT_CODE_PREFIX.match(name) or (
+                    re.fullmatch(r"[A-Z]{2,5}-\d{1,2}[a-z]?", name)
+                    and self._is_trial_name(text, m.end())):
                 continue
             if re.fullmatch(r"(?:19|20)\d\d", name[-4:]) and not re.search(r"[A-Za-z]\d", name):
                 continue

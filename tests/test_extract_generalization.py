@@ -1,0 +1,196 @@
+"""Minimal pairs for the wordings a second, independently written corpus used and the rules
+first missed: for each cause, the change said in new words (and new fictional names), and
+its twin that must stay silent. Each case runs whole releases through normalize, extract and
+the ledger, in date order, as the daemon does."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from watcher.extract import extract_release
+from watcher.ledger import PairKey, apply_extraction
+from watcher.models import AliasLink, Company, LedgerEntry
+from watcher.normalize import normalize_exhibit
+from watcher.pipeline import extract_context
+
+FILER = Company(9900999, "Tollymore Biosciences, Inc.", ("TLMB",))
+Changed = tuple[str, str | None, str | None, str | None, str | None, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One release of the fictional filer: its body paragraphs and its About paragraph."""
+
+    when: date
+    body: Sequence[str]
+    about: str = ""
+
+
+def _exhibit(issue: Issue) -> bytes:
+    lines = ["EXHIBIT 99.1", "", "TOLLYMORE BIOSCIENCES REPORTS NEWS", "",
+             f"DEDHAM, Mass.--(BUSINESS WIRE)--{issue.when:%B} {issue.when.day}, "
+             f"{issue.when.year}--{issue.body[0]}", ""]
+    for paragraph in issue.body[1:]:
+        lines += [paragraph, ""]
+    if issue.about:
+        lines += ["About Tollymore Biosciences", "", issue.about, ""]
+    lines += ["This press release contains forward-looking statements. Partners may terminate "
+              "their agreements, and trials may be delayed or discontinued.", ""]
+    return "\n".join(lines).encode()
+
+
+def _history(*issues: Issue) -> list[list[Changed]]:
+    """The changes each release raises, after the ones before it."""
+    ledger: dict[PairKey, LedgerEntry] = {}
+    learned: list[AliasLink] = []
+    out: list[list[Changed]] = []
+    for number, issue in enumerate(issues, start=1):
+        release = normalize_exhibit(_exhibit(issue))
+        context = extract_context(None, FILER, release, ledger, learned, issue.when)
+        update = apply_extraction(ledger, extract_release(release, context),
+                                  accession=f"a-{number}", filed=issue.when)
+        for entry in update.entries:
+            ledger[(entry.partner, entry.product)] = entry
+        learned.extend(update.aliases)
+        out.append([(c.kind, c.partner, c.product, c.field, c.from_status, c.to_status)
+                    for c in update.changes])
+    return out
+
+
+def _last(*issues: Issue) -> list[Changed]:
+    return _history(*issues)[-1]
+
+
+# A licence and an About paragraph most cases start from.
+QUENBY_LICENSE = Issue(
+    date(2009, 3, 2),
+    ["Tollymore Biosciences, Inc. (Nasdaq: TLMB) today announced that it has granted Quenby "
+     "Pharma AG an exclusive worldwide license to develop and commercialize TBX-208, a "
+     "preclinical kinase inhibitor."],
+    "Tollymore Biosciences, Inc. develops kinase inhibitors. TBX-208 is licensed to Quenby "
+    "Pharma AG.")
+
+
+def test_the_first_licence_adds_its_partner_and_its_product() -> None:
+    assert _last(QUENBY_LICENSE) == [
+        ("partner_added", "Quenby Pharma", "TBX-208", None, None, None),
+        ("product_added", "Quenby Pharma", "TBX-208", None, None, None),
+    ]
+
+
+# --------------------------------------------------------------------------- A: code names
+# A code name may end in a lower-case letter (a second molecule of a series); the About list
+# and the body then name it like any other product.
+
+QUENBY_RESEARCH = Issue(
+    date(2010, 1, 11),
+    ["Tollymore Biosciences, Inc. (Nasdaq: TLMB) and Quenby Pharma AG today announced a "
+     "research collaboration to discover bispecific antibodies."],
+    "Tollymore Biosciences, Inc. develops bispecific antibodies. The Company has a research "
+    "collaboration with Quenby Pharma AG and has licensed TBX-208 to Marisol Therapeutics, Inc.")
+CANDIDATE_NAMED = Issue(
+    date(2011, 6, 6),
+    ["Tollymore Biosciences, Inc. (Nasdaq: TLMB) today reported that Quenby Pharma AG has "
+     "nominated TBX-31c, a preclinical bispecific antibody for gastric cancer, as the first "
+     "development candidate of the companies' research collaboration."],
+    "Tollymore Biosciences, Inc. develops bispecific antibodies. TBX-31c is being developed by "
+    "Quenby Pharma AG under the companies' research collaboration. TBX-208 is licensed to "
+    "Marisol Therapeutics, Inc.")
+
+
+def test_a_code_name_ending_in_a_lower_case_letter_is_a_product_added_with_its_partner() -> None:
+    assert _last(QUENBY_RESEARCH, CANDIDATE_NAMED) == [
+        ("product_added", "Quenby Pharma", "TBX-31c", None, None, None)]
+
+
+def test_a_candidate_that_may_be_named_later_adds_nothing() -> None:
+    maybe = Issue(date(2011, 6, 6),
+                  ["Tollymore Biosciences, Inc. (Nasdaq: TLMB) today said that Quenby Pharma AG "
+                   "may nominate TBX-31c as a development candidate later this year."],
+                  QUENBY_RESEARCH.about)
+    assert _last(QUENBY_RESEARCH, maybe) == []
+
+
+def _regained(about: str) -> Issue:
+    return Issue(date(2013, 9, 9),
+                 ["Tollymore Biosciences, Inc. (Nasdaq: TLMB) today announced that it has "
+                  "reacquired all rights to TBX-31c from Quenby Pharma AG."], about)
+
+
+def test_a_partner_leaving_the_about_list_for_news_in_the_same_release_is_one_change() -> None:
+    about = ("Tollymore Biosciences, Inc. develops bispecific antibodies, including TBX-31c. "
+             "TBX-208 is licensed to Marisol Therapeutics, Inc.")
+    assert _last(QUENBY_RESEARCH, CANDIDATE_NAMED, _regained(about)) == [
+        ("status_changed", "Quenby Pharma", "TBX-31c", "relationship", "collaborating",
+         "rights_returned")]
+
+
+def test_a_partner_leaving_the_about_list_silently_is_removed() -> None:
+    silent = Issue(date(2013, 9, 9),
+                   ["Tollymore Biosciences, Inc. (Nasdaq: TLMB) today reported its results for "
+                    "the second quarter of 2013."],
+                   "Tollymore Biosciences, Inc. develops bispecific antibodies, including "
+                   "TBX-31c. TBX-208 is licensed to Marisol Therapeutics, Inc.")
+    assert _last(QUENBY_RESEARCH, CANDIDATE_NAMED, silent) == [
+        ("partner_removed", "Quenby Pharma", "TBX-31c", None, None, None)]
+
+
+def test_a_generic_name_given_as_formerly_the_code_name_is_the_same_product() -> None:
+    renamed = Issue(
+        date(2012, 10, 1),
+        ["Tollymore Biosciences, Inc. (Nasdaq: TLMB) today announced that Quenby Pharma AG "
+         "has started a Phase 1 trial of selanitamab vedotin, formerly TBX-31c, in patients "
+         "with gastric cancer."],
+        "Tollymore Biosciences, Inc. develops bispecific antibodies. Selanitamab vedotin is "
+        "being developed by Quenby Pharma AG under the companies' research collaboration. "
+        "TBX-208 is licensed to Marisol Therapeutics, Inc.")
+    assert _last(QUENBY_RESEARCH, CANDIDATE_NAMED, renamed) == [
+        ("status_changed", "Quenby Pharma", "TBX-31c", "stage", "preclinical", "phase_1")]
+
+
+# --------------------------------------------------------------------------- D: trial names
+# A trial's own name ("ARDEN-2", "HORIZON-LT 3") between the start verb and the phase is no
+# product, and does not hide the product the trial tests.
+
+PHASE_1 = Issue(date(2010, 5, 3),
+                ["Tollymore Biosciences, Inc. (Nasdaq: TLMB) today announced that Quenby Pharma "
+                 "AG has begun a Phase 1 trial of TBX-208 in healthy volunteers."],
+                QUENBY_LICENSE.about)
+PHASE_2 = Issue(date(2012, 2, 6),
+                ["Tollymore Biosciences, Inc. (Nasdaq: TLMB) today announced that Quenby Pharma "
+                 "AG has begun a Phase 2 trial of TBX-208 in rheumatoid arthritis."],
+                QUENBY_LICENSE.about)
+
+
+def _news(when: date, sentence: str) -> Issue:
+    return Issue(when, [f"Tollymore Biosciences, Inc. (Nasdaq: TLMB) today announced that "
+                        f"{sentence}"], QUENBY_LICENSE.about)
+
+
+def test_a_named_trial_with_a_number_after_a_space_still_starts_the_phase() -> None:
+    news = _news(date(2014, 4, 7), "Quenby Pharma AG has enrolled the first patient in "
+                 "HORIZON-LT 3, the second of two pivotal Phase 3 studies of TBX-208.")
+    assert _last(QUENBY_LICENSE, PHASE_1, PHASE_2, news) == [
+        ("status_changed", "Quenby Pharma", "TBX-208", "stage", "phase_2", "phase_3")]
+
+
+def test_a_randomized_first_participant_in_a_named_trial_starts_the_phase() -> None:
+    news = _news(date(2012, 2, 6), "the first participant has been randomized in ARDEN-2, a "
+                 "placebo-controlled Phase 2 trial of TBX-208 run by Quenby Pharma AG.")
+    assert _last(QUENBY_LICENSE, PHASE_1, news) == [
+        ("status_changed", "Quenby Pharma", "TBX-208", "stage", "phase_1", "phase_2")]
+
+
+def test_a_planned_randomization_in_a_named_trial_changes_nothing() -> None:
+    news = _news(date(2012, 2, 6), "Quenby Pharma AG expects to randomize the first "
+                 "participant in ARDEN-2, a Phase 2 trial of TBX-208, in the fourth quarter.")
+    assert _last(QUENBY_LICENSE, PHASE_1, news) == []
+
+
+def test_a_trial_name_shaped_like_a_code_name_is_not_a_product() -> None:
+    news = _news(date(2014, 4, 7), "Quenby Pharma AG dosed the first patient in KITE-3, a "
+                 "global Phase 3 study of TBX-208.")
+    assert _last(QUENBY_LICENSE, PHASE_1, PHASE_2, news) == [
+        ("status_changed", "Quenby Pharma", "TBX-208", "stage", "phase_2", "phase_3")]
