@@ -194,3 +194,52 @@ def test_a_trial_name_shaped_like_a_code_name_is_not_a_product() -> None:
                  "global Phase 3 study of TBX-208.")
     assert _last(QUENBY_LICENSE, PHASE_1, PHASE_2, news) == [
         ("status_changed", "Quenby Pharma", "TBX-208", "stage", "phase_2", "phase_3")]
+
+
+# --------------------------------------------------------------------------- E: approvals
+# Only an approval of the product itself is stage "approved"; a clinical trial application
+# (the European IND) cleared or approved is ind_filed, and someone else's approval is no news.
+
+def test_an_approved_clinical_trial_application_is_an_ind_and_the_next_phase_follows() -> None:
+    cleared = _news(date(2009, 11, 2), "Quenby Pharma AG has received clearance of its "
+                    "clinical trial application for TBX-208 from the Danish Medicines Agency.")
+    dosed = _news(date(2010, 5, 3), "Quenby Pharma AG dosed the first subject in a Phase 1 "
+                  "trial of TBX-208 in Copenhagen.")
+    assert _history(QUENBY_LICENSE, cleared, dosed)[1:] == [
+        [("status_changed", "Quenby Pharma", "TBX-208", "stage", "preclinical", "ind_filed")],
+        [("status_changed", "Quenby Pharma", "TBX-208", "stage", "ind_filed", "phase_1")],
+    ]
+
+
+def test_an_expected_approval_of_a_trial_application_changes_nothing() -> None:
+    expected = _news(date(2009, 11, 2), "Quenby Pharma AG expects approval of its clinical "
+                     "trial application for TBX-208 in the first quarter of 2010.")
+    assert _last(QUENBY_LICENSE, expected) == []
+
+
+def test_the_approval_of_another_companys_drug_is_not_an_approval_of_the_product() -> None:
+    context = Issue(date(2012, 2, 6), [
+        "Tollymore Biosciences, Inc. (Nasdaq: TLMB) today provided an update on TBX-208.",
+        "Quenby Pharma AG said that the approval of another company's oral JAK inhibitor in "
+        "rheumatoid arthritis has made recruitment slower."], QUENBY_LICENSE.about)
+    assert _last(QUENBY_LICENSE, PHASE_1, context) == []
+
+
+def test_the_approval_of_the_product_itself_is_approved() -> None:
+    approved = _news(date(2016, 8, 1), "Quenby Pharma AG announced the approval of TBX-208 in "
+                     "Japan for the treatment of rheumatoid arthritis.")
+    filed = Issue(date(2015, 9, 7), ["Tollymore Biosciences, Inc. (Nasdaq: TLMB) today "
+                                     "announced that Quenby Pharma AG has submitted a New Drug "
+                                     "Application for TBX-208 in Japan."], QUENBY_LICENSE.about)
+    assert _history(QUENBY_LICENSE, PHASE_1, PHASE_2, filed, approved)[-2:] == [
+        [("status_changed", "Quenby Pharma", "TBX-208", "stage", "phase_2", "filed")],
+        [("status_changed", "Quenby Pharma", "TBX-208", "stage", "filed", "approved")],
+    ]
+
+
+def test_a_trial_application_and_the_first_dose_in_one_sentence_are_one_step_to_phase_1() -> None:
+    both = _news(date(2010, 6, 7), "following approval of its clinical trial application in "
+                 "March, Quenby Pharma AG dosed the first patient in a Phase 1 trial of TBX-208 "
+                 "in May.")
+    assert _last(QUENBY_LICENSE, both) == [
+        ("status_changed", "Quenby Pharma", "TBX-208", "stage", "preclinical", "phase_1")]

@@ -68,6 +68,10 @@ def _t(rule: str, fld: FactField, status: str, pattern: str, *, keyed_by: str = 
 
 
 _W = r"[\w’'\-]+"  # one word
+# What an approval may be of, other than the product: a trial, a filing to run one, a rival.
+_NOT_THE_PRODUCT = (r"(?:IND|Investigational|CTA|clinical\s+trial|protocol|stud(?:y|ies)|trials?|"
+                    r"competing|competitor|competitors['’]?|rival|generic|biosimilar|another|"
+                    r"other)\b")
 _NAMEGAP = r"(?:\s+[^;:]{1,80}?)?"  # a name in the middle: "granted Northwind plc an option"
 _PHASE = (r"phase\s*(?:(?:I{1,3}|[123])(?:[ab])?(?:\s*/\s*(?:I{1,3}|[123])[ab]?)?)"
           r"(?![\w/])")
@@ -220,8 +224,9 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"obtained|granted)\s+(?:[\w\-]+\s+){0,3}?(?:marketing\s+)?(?:approval|authori[sz]ation)"
        r"\b(?!\s+to\s+(?:begin|start|initiate|proceed|conduct|commence|enroll|dose|test))"
        r"(?![^.;]{0,40}\b(?:IND|Investigational\s+New\s+Drug|clinical\s+trial\s+application|"
-       r"CTA|protocol)\b)[^.;]{0,60}?\b(?:for|of)\b|\bapproval\s+of\s+(?=[A-Za-z])|\bapproved\s+in\s+the\b|"
-       r"\b(?:was|were|has\s+been|have\s+been)\s+approved\b",
+       r"CTA|protocol)\b)[^.;]{0,60}?\b(?:for|of)\b|\bapproval\s+of\s+(?=[A-Za-z])"
+       r"(?!(?:an?\s+|the\s+|its\s+|their\s+)?(?:[\w\-]+\s+){0,2}?" + _NOT_THE_PRODUCT + r")|"
+       r"\bapproved\s+in\s+the\b|\b(?:was|were|has\s+been|have\s+been)\s+approved\b",
        keyed_by="product", needs_product=True,
        cues=('approv', 'authori')),
     _t("stage.marketed", "stage", "marketed",
@@ -240,13 +245,15 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"Authori[sz]ation\s+Application|NDA|BLA|MAA)\b",
        keyed_by="product", needs_product=True,
        cues=('application', 'nda', 'bla', 'maa')),
+    # A clinical trial application (CTA) is the European IND: filing it, or its approval,
+    # counts as ind_filed (never as an approval of the product).
     _t("stage.ind_filed", "stage", "ind_filed",
        r"\b(?:file|filed|submit|submitted|submits|files|submission\s+of|filing\s+of|"
-       r"accepted)\s+(?:an?\s+|the\s+|its\s+)?(?:Investigational\s+New\s+Drug|IND|"
-       r"clinical\s+trial\s+"
-       r"application|CTA)\b",
+       r"accepted|approved|cleared|(?:approval|clearance|acceptance|authori[sz]ation)\s+"
+       r"(?:of|for))\s+(?:an?\s+|the\s+|its\s+|their\s+|[A-Z][\w\-]*['’]s\s+)?"
+       r"(?:Investigational\s+New\s+Drug|IND|clinical\s+trial\s+application|CTA)\b",
        keyed_by="product", needs_product=True,
-       cues=('investigational', 'ind', 'cta')),
+       cues=('investigational', 'ind', 'cta', 'clinical trial application')),
     _t("stage.phase.started", "stage", "phase",
        rf"\b{_START_VERB}\s+(?:\w+\s+){{0,2}}?(?:in\s+)?(?:{_TRIAL_NAME},\s+)?{_STAGE_END}"
        rf"|\b{_PHASE}\s+(?:clinical\s+)?(?:trial|study)\s+(?:of\s+[^.;]{{1,40}}?\s+)?"

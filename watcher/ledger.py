@@ -158,7 +158,20 @@ def _strongest(facts: Iterable[Fact]) -> Fact:
 
 def _stage_choice(old: str | None, facts: Sequence[Fact], entry: LedgerEntry) -> Fact | None:
     """The stage fact of a release that moves the pair, if any: the first one in the text
-    that is not a step back."""
+    that is not a step back; when that is progress, the furthest progress its sentence states
+    ("following approval of its CTA in October, it dosed the first patient in Phase 1")."""
+    chosen = _first_stage_move(old, facts, entry)
+    if chosen is None or chosen.status in STAGE_SETBACKS or old in STAGE_SETBACKS:
+        return chosen
+    for fact in facts:
+        if fact.evidence == chosen.evidence and fact.status in STAGE_ORDER \
+                and _stage_index(fact.status) > _stage_index(chosen.status):
+            chosen = fact
+    return chosen
+
+
+def _first_stage_move(old: str | None, facts: Sequence[Fact],
+                      entry: LedgerEntry) -> Fact | None:
     for fact in facts:
         new = fact.status
         resumed = new == "resumed" or fact.rule.startswith("stage.resumed")
