@@ -6,7 +6,7 @@ the ledger, in date order, as the daemon does."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from watcher.extract import extract_release
@@ -243,3 +243,59 @@ def test_a_trial_application_and_the_first_dose_in_one_sentence_are_one_step_to_
                  "in May.")
     assert _last(QUENBY_LICENSE, both) == [
         ("status_changed", "Quenby Pharma", "TBX-208", "stage", "preclinical", "phase_1")]
+
+
+# --------------------------------------------------------------------------- G: milestones
+# A payment earned on an event, in any currency, with the payee between verb and amount; the
+# same words about a payment that may come, or that is not a milestone, stay silent.
+
+def _milestone(sentence: str) -> list[Changed]:
+    news = Issue(date(2010, 5, 3), [
+        "Tollymore Biosciences, Inc. (Nasdaq: TLMB) today announced that Quenby Pharma AG has "
+        "begun a Phase 1 trial of TBX-208 in healthy volunteers.", sentence],
+        QUENBY_LICENSE.about)
+    return [c for c in _last(QUENBY_LICENSE, news) if c[0] == "milestone_reached"]
+
+
+MILESTONE_REACHED = ("milestone_reached", "Quenby Pharma", "TBX-208", None, None, None)
+
+
+def test_a_milestone_earned_by_the_company_in_swiss_francs_is_reached() -> None:
+    assert _milestone("Dosing of the first subject earned the Company a CHF 4 million "
+                      "milestone payment from Quenby Pharma AG.") == [MILESTONE_REACHED]
+
+
+def test_a_milestone_the_first_dose_would_earn_is_not_reached() -> None:
+    assert _milestone("Dosing of the first subject in a later trial would earn the Company a "
+                      "CHF 4 million milestone payment from Quenby Pharma AG.") == []
+
+
+def test_an_event_that_entitles_the_company_to_a_milestone_in_pounds_reaches_it() -> None:
+    assert _milestone("The start of the trial entitles Tollymore to a £3.5 million milestone "
+                      "payment, which Quenby Pharma AG paid in April.") == [MILESTONE_REACHED]
+
+
+def test_being_entitled_to_further_milestones_reaches_none() -> None:
+    assert _milestone("Tollymore remains entitled to up to £30 million in further milestone "
+                      "payments from Quenby Pharma AG.") == []
+
+
+def test_a_payment_the_event_triggered_is_a_milestone_even_without_the_word() -> None:
+    assert _milestone("Initiation of the study triggered a $6 million payment from Quenby "
+                      "Pharma AG to Tollymore.") == [MILESTONE_REACHED]
+
+
+def test_a_payment_the_event_does_not_trigger_and_an_upfront_fee_are_no_milestones() -> None:
+    assert _milestone("Initiation of the study does not trigger a payment to Tollymore; Quenby "
+                      "Pharma AG paid a $6 million upfront fee in 2009.") == []
+
+
+def test_the_amount_of_a_milestone_keeps_its_currency() -> None:
+    sentence = ("The start of the TBX-208 trial earned Tollymore a €5.5 million milestone "
+                "payment from Quenby Pharma AG.")
+    release = normalize_exhibit(_exhibit(Issue(date(2010, 5, 3), [sentence])))
+    context = extract_context(None, FILER, release, {}, (), date(2010, 5, 3))
+    context = replace(context, known_partners=("Quenby Pharma",), known_products=("TBX-208",),
+                      pairs=(("Quenby Pharma", "TBX-208", "licensed", True),))
+    facts = extract_release(release, context).facts
+    assert [f.detail for f in facts if f.field == "milestone"] == ["EUR5500000"]

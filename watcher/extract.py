@@ -68,6 +68,18 @@ def _t(rule: str, fld: FactField, status: str, pattern: str, *, keyed_by: str = 
 
 
 _W = r"[\w’'\-]+"  # one word
+# An amount of money in any currency: "$4 million", "€5 million", "CHF 3.5 million",
+# "£750,000", "6 million euros".
+_CURRENCY = r"(?:US\$|U\.S\.\s?\$|C\$|A\$|\$|€|£|¥|CHF|EUR|USD|GBP|JPY|SEK|DKK|NOK)"
+_MONEY = (rf"(?:{_CURRENCY}\s?[\d.,]*\d(?:\s*(?:million|billion|thousand|[mb]n?\b))?|"
+          r"[\d.,]*\d\s+(?:million|billion|thousand)\s+(?:euros?|pounds(?:\s+sterling)?|"
+          r"dollars|Swiss\s+francs|yen|kronor|kroner))")
+_AMOUNT = re.compile(
+    rf"(?P<cur>{_CURRENCY})\s?(?P<num>[\d.,]*\d)(?:\s*(?P<unit>million|billion|thousand|"
+    r"[mb]n?\b))?|(?P<num2>[\d.,]*\d)\s+(?P<unit2>million|billion|thousand)\s+"
+    r"(?P<cur2>euros?|pounds|dollars|Swiss\s+francs|yen|kronor|kroner)", re.IGNORECASE)
+# Who is paid: "earned Penwarden a ... payment", "entitles the Company to ...".
+_PAYEE = (r"(?:the\s+Company|us|it|them|(?-i:[A-Z][\w\-’']*(?:\s+[A-Z][\w\-’']*){0,2}))")
 # What an approval may be of, other than the product: a trial, a filing to run one, a rival.
 _NOT_THE_PRODUCT = (r"(?:IND|Investigational|CTA|clinical\s+trial|protocol|stud(?:y|ies)|trials?|"
                     r"competing|competitor|competitors['’]?|rival|generic|biosimilar|another|"
@@ -282,13 +294,16 @@ TRIGGERS: tuple[Trigger, ...] = (
        cues=('preclinical', 'ind-enabling')),
     # ---- milestones ----------------------------------------------------------------------
     _t("milestone.reached", "milestone", "milestone_reached",
-       r"\b(?:trigger(?:s|ed)?|earn(?:s|ed)?|receiv(?:es|ed)|achiev(?:es|ed)|paid|pays|"
-       r"result(?:s|ed)\s+in)\s+(?:an?\s+|the\s+)?(?:\$[\d.,]+\s*(?:million|billion|thousand|"
-       r"[mMbB]n?)?\s+)?(?:[\w\-]+\s+){0,2}?milestone(?:\s+payment)?\b|\$[\d.,]+\s*"
-       r"(?:million|billion)?\s+milestone(?:\s+payment)?\s+(?:earned|received|paid|triggered)"
-       r"\b|\bEarns\s+\$[\d.,]+\s+(?:Million|Billion)\s+Milestone\b",
+       rf"\b(?:trigger(?:s|ed)?|earn(?:s|ed)?|receiv(?:es|ed)|achiev(?:es|ed)|paid|pays|"
+       rf"result(?:s|ed)\s+in)\s+(?:{_PAYEE}\s+)?(?:an?\s+|the\s+)?(?:{_MONEY}\s+)?"
+       rf"(?:[\w\-]+\s+){{0,2}}?milestone(?:\s+payment)?\b|"
+       rf"\bentitl(?:es|ed)\s+{_PAYEE}\s+to\s+(?:receive\s+)?(?:an?\s+|the\s+)?"
+       rf"(?:{_MONEY}\s+)?(?:[\w\-]+\s+){{0,2}}?milestone(?:\s+payment)?\b|"
+       rf"\btrigger(?:s|ed)?\s+(?:an?\s+|the\s+)?{_MONEY}\s+(?:[\w\-]+\s+){{0,2}}?payment\b|"
+       rf"{_MONEY}\s+milestone(?:\s+payment)?\s+(?:earned|received|paid|triggered)\b|"
+       rf"\bEarns\s+{_MONEY}\s+Milestone\b",
        keyed_by="product", needs_product=True,
-       cues=('milestone',)),
+       cues=('milestone', 'payment')),
 )
 
 # Relationship statuses that several phrases of one release may state about one pair: the
@@ -825,9 +840,8 @@ class _Extractor:
                 sentence[max(0, start - 40):end + 40]):
             modality = "hedged"  # "up to $50 million", "eligible", "to date": no payment made
         if trigger.field == "milestone":
-            amount = re.search(r"\$\s?([\d.,]+)\s*(million|billion|thousand|[mMbB]n?)?",
-                               sentence[max(0, start - 10):end + 60])
-            detail = _amount(amount.group(1), amount.group(2)) if amount else ""
+            amount = _AMOUNT.search(sentence, max(0, start - 10), end + 60)
+            detail = _amount(amount) if amount else ""
         section = "about" if unit.paragraph in self.about_paragraphs else unit.section
         confidence = 0.9 if any(o.name == partner for o in orgs) and any(
             p.name == product for p in products) else 0.75
@@ -942,14 +956,27 @@ class _Extractor:
         return None
 
 
-def _amount(number: str, unit: str | None) -> str:
+_CURRENCY_CODES = {"€": "EUR", "euro": "EUR", "euros": "EUR", "£": "GBP", "pounds": "GBP",
+                   "¥": "JPY", "yen": "JPY", "swiss francs": "CHF", "kronor": "SEK",
+                   "kroner": "DKK", "c$": "CAD", "a$": "AUD"}
+
+
+def _amount(m: re.Match[str]) -> str:
+    """The amount of a payment as a number, prefixed with its currency unless dollars:
+    "$4 million" -> "4000000", "€5 million" -> "EUR5000000"."""
+    number = m.group("num") or m.group("num2") or ""
+    unit = m.group("unit") or m.group("unit2") or ""
+    currency = " ".join((m.group("cur") or m.group("cur2") or "").lower().split())
+    code = _CURRENCY_CODES.get(currency, currency.upper())
+    if code in ("$", "US$", "U.S.$", "U.S. $", "USD", "DOLLARS"):
+        code = ""
     try:
         value = float(number.replace(",", ""))
     except ValueError:
-        return number
+        return code + number
     scale = {"million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "b": 1e9, "bn": 1e9,
-             "thousand": 1e3}.get((unit or "").lower(), 1.0)
-    return str(round(value * scale))
+             "thousand": 1e3}.get(unit.lower(), 1.0)
+    return code + str(round(value * scale))
 
 
 def _dedupe(facts: Sequence[Fact]) -> list[Fact]:
