@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from watcher.mentions import Mention, Recognizer
 
@@ -102,6 +103,17 @@ def _parenthetical(sentence: str, orgs: Sequence[Mention],
     return groups or None
 
 
+_COORDINATION = re.compile(r"\s*(?:,\s*)?(?:and|or|as\s+well\s+as|and/or)?\s*(?:,\s*)?",
+                           re.IGNORECASE)
+
+
+def _coordinated(sentence: str, orgs: Sequence[Mention]) -> bool:
+    """Organisations listed together ("to A, B and C"), which share what the segment names,
+    rather than each in a clause of its own."""
+    return all(_COORDINATION.fullmatch(sentence[a.end:b.start]) is not None
+               for a, b in pairwise(orgs))
+
+
 def _nearest(orgs: Sequence[Mention], product: Mention) -> Mention:
     return min(orgs, key=lambda o: abs(o.start - product.start))
 
@@ -151,8 +163,15 @@ def about_pairs(sentences: Sequence[str], recognizer: Recognizer) -> list[AboutP
                 for product in seg_products:
                     add(seg_orgs[0], product, text, sentence)
             elif len(seg_products) == 1:
-                for org in seg_orgs:
-                    add(org, seg_products[0], text, sentence)
+                if _coordinated(sentence, seg_orgs):
+                    for org in seg_orgs:
+                        add(org, seg_products[0], text, sentence)
+                else:
+                    # "In addition to its license with A for P, the Company has a research
+                    # collaboration with B": P is A's; B is a platform partner
+                    nearest = _nearest(seg_orgs, seg_products[0])
+                    for org in seg_orgs:
+                        add(org, seg_products[0] if org is nearest else None, text, sentence)
             elif len(seg_products) == len(seg_orgs):
                 for org, product in zip(seg_orgs, seg_products, strict=True):
                     add(org, product, text, sentence)

@@ -121,9 +121,13 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"continue|pursue|develop|progress|move)|\bwill\s+not\s+(?:advance|proceed\s+with|"
        r"continue\s+(?:to\s+develop|development)|pursue|progress|develop)|\bdeclined\s+to\s+"
        r"(?:advance|proceed|continue|develop)|\bdoes\s+not\s+(?:intend|plan)\s+to\s+"
-       r"(?:advance|continue|develop)|\bopt(?:ed|s|ing)?\s+out\s+of\b|\bopt-out\s+of\b",
+       r"(?:advance|continue|develop)|\bopt(?:ed|s|ing)?\s+out\s+of\b|\bopt-out\s+of\b|"
+       r"\b(?:will|would|shall|is|are|does|do)\s+no\s+longer\s+(?:pursue|advance|develop|"
+       r"progress|fund|continue|participate|be\s+(?:developing|pursuing|advancing))|"
+       r"\b(?:decided|elected|chosen|chose|determined)\s+to\s+(?:stop|cease|end|halt|"
+       r"discontinue)\s+(?:its\s+|their\s+|the\s+)?(?:development|developing|work\s+on)\b",
        intrinsic=True,
-       cues=('not', 'opt')),
+       cues=('not', 'opt', 'no longer', 'stop', 'cease', 'end', 'halt', 'discontinue')),
     _t("relationship.rights_returned.reverted", "relationship", "rights_returned",
        r"\b(?:all|worldwide|full|global|exclusive|the|its|their)?\s*rights\b[^.;]{0,90}?\b"
        r"(?:(?:have|has|had)\s+(?:been\s+)?|were\s+|was\s+|are\s+|is\s+|would\s+(?:have\s+)?|"
@@ -184,15 +188,29 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("relationship.extended", "relationship", "extended",
        r"\bextend(?:ed|s|ing)?\s+(?:the|its|our|their)\s+(?:[\w\-]+\s+){0,3}?(?:collaboration|"
        r"agreement|alliance|partnership|research\s+term|term)\b|\bextension\s+of\s+(?:the|its|"
-       r"their)\s+(?:[\w\-]+\s+){0,2}?(?:collaboration|agreement)",
-       cues=('extend', 'extension')),
+       r"their)\s+(?:[\w\-]+\s+){0,2}?(?:collaboration|agreement)|"
+       r"\b(?:renew(?:ed|s|ing)?|prolong(?:ed|s|ing)?)\s+(?:the|its|our|their)\s+"
+       r"(?:[\w\-]+\s+){0,3}?(?:collaboration|agreement|alliance|partnership|research\s+term|"
+       r"term)\b|\b(?:collaboration|agreement|alliance|partnership|research\s+term)\s+"
+       r"(?:has\s+been|have\s+been|was|were)\s+(?:extended|renewed|prolonged)\b|"
+       # "agreed to continue their collaboration for two more years / until 2012"
+       r"\b(?:agreed|decided|elected|chosen|chose)\s+to\s+continue\s+(?:the|its|our|their)\s+"
+       r"(?:[\w\-]+\s+){0,3}?(?:collaboration|agreement|alliance|partnership)\s+(?:for\s+"
+       r"(?:another|an?\s+(?:additional|further)|(?:[\w\-]+\s+)?(?:more|additional|further))"
+       r"\s+(?:[\w\-]+\s+)?(?:years?|months?|terms?|periods?)|(?:until|through|into|beyond)\s+"
+       r"(?:[A-Z][a-z]+\s+)?(?:19|20)\d\d)",
+       cues=('extend', 'extension', 'renew', 'prolong', 'continue')),
     _t("relationship.expanded", "relationship", "expanded",
        r"\bexpand(?:ed|s|ing)?\s+(?:the|its|our|their)\s+(?:[\w\-]+\s+){0,3}?(?:collaboration|"
        r"agreement|alliance|partnership)\b|\bexpanded\s+(?:[\w\-]+\s+){0,2}?collaboration\b|"
        r"\bexpansion\s+of\s+(?:the|its|their)\s+(?:[\w\-]+\s+){0,2}?(?:collaboration|alliance)|"
        r"\b(?:amended|broadened|enlarged)\s+(?:the|its|their)\s+(?:[\w\-]+\s+){0,3}?"
-       r"(?:collaboration|agreement|alliance|partnership)\s+to\s+(?:add|include|cover)\b",
-       cues=('expan', 'amended', 'broadened', 'enlarged')),
+       r"(?:collaboration|agreement|alliance|partnership)\s+to\s+(?:add|include|cover)\b|"
+       # "Anselm's license, which covered lupus, now extends to all autoimmune diseases"
+       r"\b(?:licen[cs]e|rights|collaboration|agreement|field|territory)\b[^.;]{0,90}?\bnow\s+"
+       r"(?:extends?\s+to|covers?|includes?|encompasses)\s+(?:all|every|the\s+whole|"
+       r"worldwide|global|additional|other|further|both|[\w\-]+\s+(?:additional|other|more))\b",
+       cues=('expan', 'amended', 'broadened', 'enlarged', 'now')),
     _t("relationship.collaborating", "relationship", "collaborating",
        r"\b(?:entered\s+into|signed|formed|form|established|announced|launched|enter|has|have)"
        r"\s+(?:an?\s+|the\s+|their\s+|our\s+)?(?:[\w\-]+\s+){0,5}?(?:collaboration|"
@@ -651,6 +669,7 @@ def sentence_modality(sentence: str, trigger: Trigger, start: int, end: int,
     # When the event happened: the clause before the trigger (without the relative clauses
     # it contains) and its complement up to the next comma or relative clause.
     left = _RELATIVE.sub(",", sentence[c_start:start])
+    phrase = _RELATIVE.sub(",", phrase)  # "license, which previously covered X, now extends"
     right = re.split(r",|;|\b(?:that|which|who|whom|when|where|after|before|following|"
                      r"since)\b", sentence[end:c_end], maxsplit=1)[0]
     when_text = left + phrase + right
@@ -909,11 +928,14 @@ class _Extractor:
                        key=lambda p: self._distance(p, start, end, sentence, "after"))
             if self._distance(best, start, end, sentence, "after") < 160:
                 return best.name
-        if trigger.status in ("extended", "expanded", "collaborating") and \
+        # a license (or rights) is on a product, even when the sentence does not name it
+        licence = trigger.status in ("extended", "expanded") and re.search(
+            r"\blicen[cs]e|\brights\b", sentence[start:end], re.IGNORECASE) is not None
+        if trigger.status in ("extended", "expanded", "collaborating") and not licence and \
                 not _AGREEMENT_REFERENCE.search(sentence[max(0, start - 10):end + 30]):
             return None  # a research collaboration as a whole
         if _AGREEMENT_REFERENCE.search(sentence) or _PRODUCT_REFERENCE.search(sentence) \
-                or trigger.needs_product or trigger.status in _DEAL_LEVEL:
+                or trigger.needs_product or trigger.status in _DEAL_LEVEL or licence:
             if scope.product and (partner, scope.product) in self.relationship:
                 return scope.product
             candidates = self.products_of(partner)

@@ -101,15 +101,18 @@ class _Book:
         self.filed = filed
         self.touched: set[PairKey] = set()
         self.changes: list[Change] = []
+        # Pairs first seen in this release's history sentences only ("in 2003 X declined its
+        # option on P"): known, but not yet news, so a deal stated about them still is.
+        self.provisional: set[PairKey] = set()
 
     def mention(self, evidence: str) -> PreviousMention:
         return PreviousMention(self.accession, self.filed, evidence)
 
     def partners(self) -> set[str]:
-        return {k[0] for k in self.state}
+        return {k[0] for k in self.state if k not in self.provisional}
 
     def products(self) -> set[str]:
-        return {k[1] for k in self.state if k[1]}
+        return {k[1] for k in self.state if k[1] and k not in self.provisional}
 
     def put(self, key: PairKey, entry: LedgerEntry, item: TimelineItem | None = None) -> None:
         if item is not None:
@@ -133,15 +136,21 @@ class _Book:
         return made
 
     def ensure(self, key: PairKey, fact_evidence: str, rule: str, confidence: float, *,
-               announce: bool) -> LedgerEntry:
-        """The entry of a pair, created (and announced as added) when new."""
+               announce: bool, deal: bool = False) -> LedgerEntry:
+        """The entry of a pair, created (and announced as added) when new.
+
+        ``product_added`` names the partner the product sits with: a product new to the
+        company, or a known product that goes to a partner new to the company (a product
+        licensed again after its rights came back)."""
         found = self.state.get(key)
-        if found is not None:
+        if found is not None and key not in self.provisional:
             return found
         partner, product = key
         is_new_partner = partner not in self.partners()
-        is_new_product = bool(product) and product not in self.products()
-        entry = self.new_entry(key)
+        is_new_product = bool(product) and (product not in self.products() or is_new_partner
+                                            or deal)
+        self.provisional.discard(key)
+        entry = found or self.new_entry(key)
         if announce and is_new_partner:
             self.change("partner_added", partner, product, fact_evidence, rule, confidence)
         if announce and is_new_product:
@@ -225,6 +234,9 @@ def apply_extraction(current: Mapping[PairKey, LedgerEntry], extraction: Extract
     for fact in facts:
         if fact.modality != "historical" or fact.partner is None or fact.field == "milestone":
             continue
+        key = pair_key(fact.partner, fact.product)
+        if key not in book.state:
+            book.provisional.add(key)
         _seed(book, fact, create=True)
 
     # 2. Deals announced: stated relationship facts, strongest per pair.
@@ -240,9 +252,14 @@ def apply_extraction(current: Mapping[PairKey, LedgerEntry], extraction: Extract
             announced_endings.add(key[0])
         if key not in book.state and fact.status not in OPENING and not key[1]:
             continue  # the end of a deal never seen, on no product: a lease, a loan, ...
-        if key not in book.state:
+        if key in book.provisional and fact.status not in OPENING:
+            # what happened to a deal the release tells the history of ("licensed in 1999
+            # ... has now elected not to advance"): a change of that deal, not a new one
+            book.provisional.discard(key)
+        if key not in book.state or key in book.provisional:
             new_deals.add(key)
-        entry = book.ensure(key, fact.evidence, fact.rule, fact.confidence, announce=True)
+        entry = book.ensure(key, fact.evidence, fact.rule, fact.confidence, announce=True,
+                            deal=fact.status in OPENING)
         old = entry.relationship
         if old == fact.status or _implied(old, fact.status):
             book.put(key, entry)
