@@ -299,3 +299,69 @@ def test_the_amount_of_a_milestone_keeps_its_currency() -> None:
                       pairs=(("Quenby Pharma", "TBX-208", "licensed", True),))
     facts = extract_release(release, context).facts
     assert [f.detail for f in facts if f.field == "milestone"] == ["EUR5500000"]
+
+
+# --------------------------------------------------------------------------- B: re-licensing
+# A product whose rights came back and that goes to a new partner: partner_added, and
+# product_added with that partner (the first release naming the pair), whether the About
+# paragraph already lists the new partner or not.
+
+RETURNED = Issue(date(2011, 3, 7),
+                 ["Tollymore Biosciences, Inc. (Nasdaq: TLMB) today announced that Quenby Pharma "
+                  "AG has returned all rights to TBX-208 to Tollymore."],
+                 "Tollymore Biosciences, Inc. develops kinase inhibitors, including TBX-208.")
+DUNMORE_ABOUT = ("Tollymore Biosciences, Inc. develops kinase inhibitors. TBX-208 is licensed "
+                 "in Europe to Dunmore Laboratories plc.")
+
+
+def test_a_returned_product_licensed_to_a_new_partner_is_added_with_it() -> None:
+    relicensed = Issue(date(2013, 1, 14),
+                       ["Tollymore Biosciences, Inc. (Nasdaq: TLMB) and Dunmore Laboratories plc "
+                        "today signed an exclusive license agreement for TBX-208 in Europe."],
+                       DUNMORE_ABOUT)
+    assert _last(QUENBY_LICENSE, RETURNED, relicensed) == [
+        ("partner_added", "Dunmore Laboratories", "TBX-208", None, None, None),
+        ("product_added", "Dunmore Laboratories", "TBX-208", None, None, None)]
+
+
+def test_a_new_partner_that_obtains_the_rights_of_a_returned_product_is_added_with_it() -> None:
+    relicensed = Issue(date(2013, 1, 14),
+                       ["Tollymore Biosciences, Inc. (Nasdaq: TLMB) today said that Dunmore "
+                        "Laboratories plc has obtained exclusive European rights to develop and "
+                        "sell TBX-208."], RETURNED.about)
+    assert _last(QUENBY_LICENSE, RETURNED, relicensed) == [
+        ("partner_added", "Dunmore Laboratories", "TBX-208", None, None, None),
+        ("product_added", "Dunmore Laboratories", "TBX-208", None, None, None)]
+
+
+def test_talks_about_licensing_a_returned_product_add_nobody() -> None:
+    talks = Issue(date(2012, 5, 7),
+                  ["Tollymore Biosciences, Inc. (Nasdaq: TLMB) today said that it may license "
+                   "TBX-208 to a new partner and has held early talks with several companies."],
+                  RETURNED.about)
+    assert _last(QUENBY_LICENSE, RETURNED, talks) == []
+
+
+# --------------------------------------------------------------------------- C: history
+# A sentence telling how the product's previous partner gave it back does not hide the new
+# partner's deal in the same release, and moves nothing by itself.
+
+HISTORY = ("In 2011, Quenby Pharma AG ended its license to TBX-208 after completing its "
+           "preclinical work, and all rights returned to Tollymore.")
+
+
+def test_the_previous_partners_history_does_not_hide_the_new_partners_license() -> None:
+    relicensed = Issue(date(2013, 1, 14),
+                       ["Tollymore Biosciences, Inc. (Nasdaq: TLMB) announced today that it has "
+                        "licensed TBX-208 to Dunmore Laboratories plc for Europe.", HISTORY],
+                       RETURNED.about)
+    assert _last(QUENBY_LICENSE, RETURNED, relicensed) == [
+        ("partner_added", "Dunmore Laboratories", "TBX-208", None, None, None),
+        ("product_added", "Dunmore Laboratories", "TBX-208", None, None, None)]
+
+
+def test_the_previous_partners_history_alone_changes_nothing() -> None:
+    recap = Issue(date(2013, 1, 14),
+                  ["Tollymore Biosciences, Inc. (Nasdaq: TLMB) today reported its results for "
+                   "2012.", HISTORY], RETURNED.about)
+    assert _last(QUENBY_LICENSE, RETURNED, recap) == []

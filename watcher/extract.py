@@ -172,12 +172,12 @@ TRIGGERS: tuple[Trigger, ...] = (
        rf"(?:an?\s+|the\s+|their\s+)?(?:[\w\-]+\s+){{0,5}}?licen[cs](?:e|ing)\s+"
        rf"(?:and\s+[\w\-]+\s+)?agreement\b|\blicen[cs](?:e|ing)\s+(?:and\s+[\w\-]+\s+)?"
        rf"agreement\s+with\b|\b(?:receives?|received|obtains?|obtained|gains?|gained|"
-       rf"acquires?|acquired)\s+(?:an?\s+)?(?:exclusive\s+|worldwide\s+|global\s+|"
-       rf"non-exclusive\s+|co-exclusive\s+)*(?:licen[cs]e|rights)\b(?!\s+offering)|\b(?:is|are|was|been)?\s*"
+       rf"acquires?|acquired)\s+(?:an?\s+|the\s+)?(?:[\w\-]+\s+){{0,3}}?(?:licen[cs]e|rights)\b"
+       rf"(?!\s+offering)|\b(?:is|are|was|been)?\s*"
        rf"licen[cs]ed\s+(?:[\w\-]+\s+){{0,3}}?to\b|\blicen[cs]ed\b[^.;]{{0,90}}?\b"
        rf"(?:from|to)\s+(?=[A-Z])|\blicen[cs]es\s+(?:[\w\-]+\s+){{0,6}}?to\b|\btechnology\s+access\s+"
-       rf"agreement\b|\bholds?\s+(?:an?\s+)?(?:exclusive\s+|worldwide\s+|european\s+|"
-       rf"north\s+american\s+)*(?:licen[cs]e|rights)\s+to\b|\bpartnered\s+with\b|"
+       rf"agreement\b|\bholds?\s+(?:an?\s+|the\s+)?(?:[\w\-]+\s+){{0,3}}?(?:licen[cs]e|rights)"
+       rf"\s+to\b|\bpartnered\s+with\b|"
        rf"\btransferred\s+to\b[^.;]{{0,40}}\bexisting\s+terms\b|\blicen[cs]e\s+agreement\s+"
        rf"continues\b|\bwithdrawn\s+(?:the|its)\s+notice\s+of\s+termination\b",
        cues=('licen', 'rights', 'access', 'partnered', 'transferred', 'withdrawn')),
