@@ -365,3 +365,87 @@ def test_the_previous_partners_history_alone_changes_nothing() -> None:
                   ["Tollymore Biosciences, Inc. (Nasdaq: TLMB) today reported its results for "
                    "2012.", HISTORY], RETURNED.about)
     assert _last(QUENBY_LICENSE, RETURNED, recap) == []
+
+
+# --------------------------------------------------------------------------- F: wordings
+# Relationship news said without the usual verbs: a collaboration continued for a stated
+# further period (extended), a license that "now extends to all ..." (expanded), a partner
+# that "will no longer pursue" a product (not_advancing), and the return of rights after it.
+
+def _collaboration_news(sentence: str) -> list[Changed]:
+    news = Issue(date(2011, 9, 5), [
+        f"Tollymore Biosciences, Inc. (Nasdaq: TLMB) today announced that {sentence}"],
+        QUENBY_RESEARCH.about)
+    return _last(QUENBY_RESEARCH, news)
+
+
+EXTENDED = [("status_changed", "Quenby Pharma", None, "relationship", "collaborating",
+             "extended")]
+
+
+def test_a_collaboration_continued_for_another_period_is_extended() -> None:
+    assert _collaboration_news("it and Quenby Pharma AG have agreed to continue their "
+                               "discovery collaboration for another eighteen months.") == EXTENDED
+
+
+def test_a_collaboration_renewed_until_a_year_is_extended() -> None:
+    assert _collaboration_news("the research collaboration with Quenby Pharma AG has been "
+                               "renewed until 2014.") == EXTENDED
+
+
+def test_a_collaboration_continued_on_its_terms_or_maybe_renewed_is_not_extended() -> None:
+    assert _collaboration_news("it and Quenby Pharma AG have agreed to continue their "
+                               "discovery collaboration on its current terms.") == []
+    assert _collaboration_news("Quenby Pharma AG may renew the research collaboration when it "
+                               "ends next year.") == []
+
+
+def _license_news(*sentences: str, before: Sequence[Issue] = ()) -> list[Changed]:
+    news = Issue(date(2012, 2, 6), [
+        "Tollymore Biosciences, Inc. (Nasdaq: TLMB) today provided an update on TBX-208.",
+        *sentences], QUENBY_LICENSE.about)
+    return _last(QUENBY_LICENSE, *before, news)
+
+
+def test_a_license_that_now_covers_every_territory_is_expanded() -> None:
+    assert _license_news("Under the amended agreement, Quenby Pharma AG's license, which was "
+                         "limited to Europe, now covers all territories worldwide.") == [
+        ("status_changed", "Quenby Pharma", "TBX-208", "relationship", "licensed",
+         "expanded")]
+
+
+def test_a_license_that_now_covers_manufacturing_is_not_expanded() -> None:
+    assert _license_news("Quenby Pharma AG's license now covers the manufacture of TBX-208 "
+                         "at its plant in Basel.") == []
+
+
+NO_LONGER = "Quenby Pharma AG has told Tollymore that it will no longer develop TBX-208."
+
+
+def test_a_partner_that_will_no_longer_develop_the_product_is_not_advancing() -> None:
+    assert _license_news(NO_LONGER) == [
+        ("status_changed", "Quenby Pharma", "TBX-208", "relationship", "licensed",
+         "not_advancing")]
+
+
+def test_a_partner_that_decided_to_stop_its_development_is_not_advancing() -> None:
+    assert _license_news("Quenby Pharma AG has decided to stop its development of TBX-208 "
+                         "for business reasons.") == [
+        ("status_changed", "Quenby Pharma", "TBX-208", "relationship", "licensed",
+         "not_advancing")]
+
+
+def test_a_partner_that_would_no_longer_pursue_the_product_if_a_trial_failed_is_silent() -> None:
+    assert _license_news("Quenby Pharma AG said it will no longer pursue TBX-208 if the "
+                         "Phase 2 trial fails to meet its primary endpoint.") == []
+
+
+def test_rights_returned_after_an_opt_out_change_from_not_advancing() -> None:
+    opted_out = Issue(date(2012, 2, 6), ["Tollymore Biosciences, Inc. (Nasdaq: TLMB) today "
+                                         f"announced that {NO_LONGER}"], QUENBY_LICENSE.about)
+    returned = Issue(date(2012, 9, 3), [
+        "Tollymore Biosciences, Inc. (Nasdaq: TLMB) today reported that Quenby Pharma AG "
+        "returned all rights to TBX-208 to the Company in August."], RETURNED.about)
+    assert _last(QUENBY_LICENSE, opted_out, returned) == [
+        ("status_changed", "Quenby Pharma", "TBX-208", "relationship", "not_advancing",
+         "rights_returned")]
