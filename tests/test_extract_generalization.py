@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
+import pytest
 from watcher.extract import extract_release
 from watcher.ledger import PairKey, apply_extraction
 from watcher.models import AliasLink, Company, LedgerEntry
@@ -278,6 +279,16 @@ def test_an_event_that_entitles_the_company_to_a_milestone_in_pounds_reaches_it(
 def test_being_entitled_to_further_milestones_reaches_none() -> None:
     assert _milestone("Tollymore remains entitled to up to £30 million in further milestone "
                       "payments from Quenby Pharma AG.") == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "With the first dosing, Tollymore became entitled to a $4 million milestone payment from "
+    "Quenby Pharma AG.",
+    "The first dosing generated a $1 million milestone payment from Quenby Pharma AG.",
+    "Quenby Pharma AG paid Tollymore a milestone of 2 million euros for the first dosing.",
+])
+def test_other_wordings_of_a_milestone_reached(sentence: str) -> None:
+    assert _milestone(sentence) == [MILESTONE_REACHED]
 
 
 def test_a_payment_the_event_triggered_is_a_milestone_even_without_the_word() -> None:

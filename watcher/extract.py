@@ -78,6 +78,9 @@ _AMOUNT = re.compile(
     rf"(?P<cur>{_CURRENCY})\s?(?P<num>[\d.,]*\d)(?:\s*(?P<unit>million|billion|thousand|"
     r"[mb]n?\b))?|(?P<num2>[\d.,]*\d)\s+(?P<unit2>million|billion|thousand)\s+"
     r"(?P<cur2>euros?|pounds|dollars|Swiss\s+francs|yen|kronor|kroner)", re.IGNORECASE)
+# Payments that are no milestone: "a $5 million up-front payment", "an option fee".
+_NOT_MILESTONE = (r"(?:up-?front|signing|option|exercise|licen[cs]e|equity|access|royalty|"
+                  r"termination|amendment)\b")
 # Who is paid: "earned Penwarden a ... payment", "entitles the Company to ...".
 _PAYEE = (r"(?:the\s+Company|us|it|them|(?-i:[A-Z][\w\-’']*(?:\s+[A-Z][\w\-’']*){0,2}))")
 # What an approval may be of, other than the product: a trial, a filing to run one, a rival.
@@ -113,8 +116,8 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("relationship.rights_returned.option_declined", "relationship", "rights_returned",
        r"\b(?:declined|elected\s+not|decided\s+not|chose\s+not|did\s+not\s+exercise|"
        r"will\s+not\s+exercise)(?:\s+to)?\s+(?:exercise\s+)?(?:its|their|the)\s+"
-       r"(?:\w+\s+){0,2}option|\boption\b[^.;]{0,60}?\b(?:expired|lapsed)\s+(?:unexercised|"
-       r"without\s+being\s+exercised)", intrinsic=True,
+       r"(?:\w+\s+){0,2}option|\boption\b[^.;]{0,60}?\b(?:expired|lapsed)\b"
+       r"(?!\s+(?:after|upon|when|once)\b)", intrinsic=True,
        cues=('option',)),
     _t("relationship.not_advancing.opt_out", "relationship", "not_advancing",
        r"\b(?:elected|decided|chosen|chose|determined|opted)\s+not\s+to\s+(?:advance|proceed|"
@@ -122,10 +125,11 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"continue\s+(?:to\s+develop|development)|pursue|progress|develop)|\bdeclined\s+to\s+"
        r"(?:advance|proceed|continue|develop)|\bdoes\s+not\s+(?:intend|plan)\s+to\s+"
        r"(?:advance|continue|develop)|\bopt(?:ed|s|ing)?\s+out\s+of\b|\bopt-out\s+of\b|"
-       r"\b(?:will|would|shall|is|are|does|do)\s+no\s+longer\s+(?:pursue|advance|develop|"
-       r"progress|fund|continue|participate|be\s+(?:developing|pursuing|advancing))|"
-       r"\b(?:decided|elected|chosen|chose|determined)\s+to\s+(?:stop|cease|end|halt|"
-       r"discontinue)\s+(?:its\s+|their\s+|the\s+)?(?:development|developing|work\s+on)\b",
+       # ("would no longer" is left to the conditional it belongs to)
+       r"\b(?:will|is|are|does|do)\s+no\s+longer\s+(?:pursue|advance|develop|progress|fund|"
+       r"continue|participate|(?:be\s+)?(?:developing|pursuing|advancing))|"
+       r"\b(?:decided|elected|chosen|chose|determined)\s+to\s+(?:stop|cease|end|halt)\s+"
+       r"(?:its\s+|their\s+|the\s+|all\s+)?(?:development|developing|work\s+on)\b",
        intrinsic=True,
        cues=('not', 'opt', 'no longer', 'stop', 'cease', 'end', 'halt', 'discontinue')),
     _t("relationship.rights_returned.reverted", "relationship", "rights_returned",
@@ -136,7 +140,11 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"global\s+|full\s+)*(?:exclusive\s+)?(?:worldwide\s+)?rights\b|"
        r"\b(?:regain(?:ed|s|ing)?|reacquir(?:ed|es)|recover(?:ed|s))\s+"
        r"(?:all\s+|full\s+|worldwide\s+|global\s+|the\s+)*(?:exclusive\s+)?(?:worldwide\s+)?"
-       r"rights\b|\breturn\s+of\s+(?:all\s+|the\s+)?(?:worldwide\s+)?rights\b",
+       r"rights\b|\breturn\s+of\s+(?:all\s+|the\s+)?(?:worldwide\s+)?rights\b|"
+       r"\b(?:hand(?:ed|s)?|gave|give[sn]?|transferred|sold)\s+(?:all\s+|the\s+|its\s+|"
+       r"worldwide\s+|global\s+|full\s+)*(?:exclusive\s+)?(?:worldwide\s+)?rights\b[^.;]{0,60}?"
+       r"\bback\b|\b(?:hand(?:ed|s)?|gave|give[sn]?)\s+back\s+(?:all\s+|the\s+|its\s+|"
+       r"worldwide\s+|global\s+|full\s+)*(?:exclusive\s+)?(?:worldwide\s+)?rights\b",
        keyed_by="product", needs_product=True,
        cues=('rights',)),
     _t("relationship.terminated.notice", "relationship", "terminated",
@@ -190,8 +198,8 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"agreement|alliance|partnership|research\s+term|term)\b|\bextension\s+of\s+(?:the|its|"
        r"their)\s+(?:[\w\-]+\s+){0,2}?(?:collaboration|agreement)|"
        r"\b(?:renew(?:ed|s|ing)?|prolong(?:ed|s|ing)?)\s+(?:the|its|our|their)\s+"
-       r"(?:[\w\-]+\s+){0,3}?(?:collaboration|agreement|alliance|partnership|research\s+term|"
-       r"term)\b|\b(?:collaboration|agreement|alliance|partnership|research\s+term)"
+       r"(?:(?!(?:to|for|with|of|in|commitment|support)\b)[\w\-]+\s+){0,3}?(?:collaboration|"
+       r"agreement|alliance|partnership|research\s+term|term)\b|\b(?:collaboration|agreement|alliance|partnership|research\s+term)"
        r"(?:\s+with\s+[^.;]{1,60}?)?\s+(?:has\s+been|have\s+been|was|were)\s+"
        r"(?:extended|renewed|prolonged)\b|"
        # "agreed to continue their collaboration for two more years / until 2012"
@@ -207,11 +215,15 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"\bexpansion\s+of\s+(?:the|its|their)\s+(?:[\w\-]+\s+){0,2}?(?:collaboration|alliance)|"
        r"\b(?:amended|broadened|enlarged)\s+(?:the|its|their)\s+(?:[\w\-]+\s+){0,3}?"
        r"(?:collaboration|agreement|alliance|partnership)\s+to\s+(?:add|include|cover)\b|"
+       r"\badd(?:ed|s)\s+(?:an?\s+|the\s+)?(?:[\w\-]+\s+){0,3}?(?:program(?:me)?|product|"
+       r"candidate|target|compound|indications?|antibod(?:y|ies))\b[^.;]{0,60}?\bto\s+(?:the|its|"
+       r"their|our)\s+(?:[\w\-]+\s+){0,2}?(?:collaboration|alliance|agreement|partnership|"
+       r"licen[cs]e)\b|"
        # "Anselm's license, which covered lupus, now extends to all autoimmune diseases"
        r"\b(?:licen[cs]e|rights|collaboration|agreement|field|territory)\b[^.;]{0,90}?\bnow\s+"
        r"(?:extends?\s+to|covers?|includes?|encompasses)\s+(?:all|every|the\s+whole|"
        r"worldwide|global|additional|other|further|both|[\w\-]+\s+(?:additional|other|more))\b",
-       cues=('expan', 'amended', 'broadened', 'enlarged', 'now')),
+       cues=('expan', 'amended', 'broadened', 'enlarged', 'now', 'add')),
     _t("relationship.collaborating", "relationship", "collaborating",
        r"\b(?:entered\s+into|signed|formed|form|established|announced|launched|enter|has|have)"
        r"\s+(?:an?\s+|the\s+|their\s+|our\s+)?(?:[\w\-]+\s+){0,5}?(?:collaboration|"
@@ -249,9 +261,9 @@ TRIGGERS: tuple[Trigger, ...] = (
        cues=('delay', 'postpone', 'push', 'target')),
     _t("stage.approved", "stage", "approved",
        r"\b(?:FDA|EMA|agency|Commission|authorities|regulators|Administration|MHLW|PMDA)\s+"
-       r"(?:has\s+)?(?:approved|granted\s+(?:marketing\s+)?approval)\b(?!\s+(?:the\s+|an?\s+|"
-       r"its\s+|[A-Z][\w\-]*['’]s\s+)?(?:IND|Investigational|CTA|clinical\s+trial|protocol|"
-       r"stud(?:y|ies)|trial|design|start|initiation|request))|\b(?:received|receives|"
+       r"(?:has\s+)?(?:approved|granted\s+(?:marketing\s+)?approval)\b(?!\s+(?:(?:of|for)\s+)?"
+       r"(?:the\s+|an?\s+|its\s+|[A-Z][\w\-]*['’]s\s+)?(?:[\w\-]+\s+){0,2}?(?:"
+       + _NOT_THE_PRODUCT + r"|design|start|initiation|request))|\b(?:received|receives|"
        r"obtained|granted)\s+(?:[\w\-]+\s+){0,3}?(?:marketing\s+)?(?:approval|authori[sz]ation)"
        r"\b(?!\s+to\s+(?:begin|start|initiate|proceed|conduct|commence|enroll|dose|test))"
        r"(?![^.;]{0,40}\b(?:IND|Investigational\s+New\s+Drug|clinical\s+trial\s+application|"
@@ -314,11 +326,14 @@ TRIGGERS: tuple[Trigger, ...] = (
     # ---- milestones ----------------------------------------------------------------------
     _t("milestone.reached", "milestone", "milestone_reached",
        rf"\b(?:trigger(?:s|ed)?|earn(?:s|ed)?|receiv(?:es|ed)|achiev(?:es|ed)|paid|pays|"
+       rf"generat(?:es|ed)|"
        rf"result(?:s|ed)\s+in)\s+(?:{_PAYEE}\s+)?(?:an?\s+|the\s+)?(?:{_MONEY}\s+)?"
        rf"(?:[\w\-]+\s+){{0,2}}?milestone(?:\s+payment)?\b|"
-       rf"\bentitl(?:es|ed)\s+{_PAYEE}\s+to\s+(?:receive\s+)?(?:an?\s+|the\s+)?"
+       rf"\b(?:entitl(?:es|ed)\s+{_PAYEE}|(?:became|becomes|is\s+now)\s+entitled)\s+to\s+"
+       rf"(?:receive\s+)?(?:an?\s+|the\s+)?"
        rf"(?:{_MONEY}\s+)?(?:[\w\-]+\s+){{0,2}}?milestone(?:\s+payment)?\b|"
-       rf"\btrigger(?:s|ed)?\s+(?:an?\s+|the\s+)?{_MONEY}\s+(?:[\w\-]+\s+){{0,2}}?payment\b|"
+       rf"\b(?:trigger(?:s|ed)?|generat(?:es|ed))\s+(?:an?\s+|the\s+)?{_MONEY}\s+"
+       rf"(?:(?!{_NOT_MILESTONE})[\w\-]+\s+){{0,2}}?payment\b|"
        rf"{_MONEY}\s+milestone(?:\s+payment)?\s+(?:earned|received|paid|triggered)\b|"
        rf"\bEarns\s+{_MONEY}\s+Milestone\b",
        keyed_by="product", needs_product=True,
@@ -422,7 +437,8 @@ _PRODUCT_REFERENCE = re.compile(
     r"molecule|therapy|agreement|license|licen[cs]e\s+agreement|contract|option|dosing|"
     r"initiation|start)\b|\b(?:Initiation|Start|Completion)\s+of\b", re.IGNORECASE)
 _PARTNER_REFERENCE = re.compile(
-    r"\b(?:the\s+(?:two\s+)?companies|both\s+companies|they|their|the\s+partner|its\s+partner|"
+    r"\b(?:the\s+(?:two\s+)?(?:companies|parties)|both\s+(?:companies|parties)|they|their|"
+    r"the\s+partner|its\s+partner|"
     r"the\s+licensee|its\s+licensee|the\s+collaborator)\b|^(?:It|They)\b", re.IGNORECASE)
 _AGREEMENT_REFERENCE = re.compile(
     r"\b(?:the|its|their|our)\s+(?:[\w\-]+\s+){0,2}?(?:agreement|licen[cs]e|contract|deal)\b",
