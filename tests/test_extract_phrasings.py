@@ -59,6 +59,8 @@ PHRASINGS: list[tuple[str, LedgerEntry, tuple[str | None, str | None, str | None
      "Pharma AG.", _entry(stage="filed"), ("stage", "filed", "approved")),
     ("ACM-301 was approved by the FDA for the treatment of psoriasis.",
      _entry(stage="filed"), ("stage", "filed", "approved")),
+    ("Borealis Pharma AG announced the approval of ACM-301 and other medicines in Japan.",
+     _entry(stage="filed"), ("stage", "filed", "approved")),
     ("Borealis Pharma AG launched ACM-301 in the United States.",
      _entry(stage="approved"), ("stage", "approved", "marketed")),
     ("The FDA placed a clinical hold on the Phase 2 trial of ACM-301.",

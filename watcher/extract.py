@@ -83,10 +83,11 @@ _NOT_MILESTONE = (r"(?:up-?front|signing|option|exercise|licen[cs]e|equity|acces
                   r"termination|amendment)\b")
 # Who is paid: "earned Penwarden a ... payment", "entitles the Company to ...".
 _PAYEE = (r"(?:the\s+Company|us|it|them|(?-i:[A-Z][\w\-’']*(?:\s+[A-Z][\w\-’']*){0,2}))")
-# What an approval may be of, other than the product: a trial, a filing to run one, a rival.
-_NOT_THE_PRODUCT = (r"(?:IND|Investigational|CTA|clinical\s+trial|protocol|stud(?:y|ies)|trials?|"
-                    r"competing|competitor|competitors['’]?|rival|generic|biosimilar|another|"
-                    r"other)\b")
+# What an approval may be of, other than the product: a trial or a filing to run one (after
+# at most two words: "the Phase 3 protocol"), or someone else's drug ("a rival inhibitor").
+_NOT_THE_PRODUCT = (r"(?:(?:another|other|competing|competitor|competitors['’]?|rival|generic|"
+                    r"biosimilar)\b|(?:[\w\-]+\s+){0,2}?(?:IND|Investigational|CTA|clinical\s+"
+                    r"trial|protocol|stud(?:y|ies)|trials?)\b)")
 _NAMEGAP = r"(?:\s+[^;:]{1,80}?)?"  # a name in the middle: "granted Northwind plc an option"
 _PHASE = (r"phase\s*(?:(?:I{1,3}|[123])(?:[ab])?(?:\s*/\s*(?:I{1,3}|[123])[ab]?)?)"
           r"(?![\w/])")
@@ -131,7 +132,7 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"\b(?:decided|elected|chosen|chose|determined)\s+to\s+(?:stop|cease|end|halt)\s+"
        r"(?:its\s+|their\s+|the\s+|all\s+)?(?:development|developing|work\s+on)\b",
        intrinsic=True,
-       cues=('not', 'opt', 'no longer', 'stop', 'cease', 'end', 'halt', 'discontinue')),
+       cues=('not', 'opt', 'no longer', 'stop', 'cease', 'end', 'halt')),
     _t("relationship.rights_returned.reverted", "relationship", "rights_returned",
        r"\b(?:all|worldwide|full|global|exclusive|the|its|their)?\s*rights\b[^.;]{0,90}?\b"
        r"(?:(?:have|has|had)\s+(?:been\s+)?|were\s+|was\s+|are\s+|is\s+|would\s+(?:have\s+)?|"
@@ -262,13 +263,13 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("stage.approved", "stage", "approved",
        r"\b(?:FDA|EMA|agency|Commission|authorities|regulators|Administration|MHLW|PMDA)\s+"
        r"(?:has\s+)?(?:approved|granted\s+(?:marketing\s+)?approval)\b(?!\s+(?:(?:of|for)\s+)?"
-       r"(?:the\s+|an?\s+|its\s+|[A-Z][\w\-]*['’]s\s+)?(?:[\w\-]+\s+){0,2}?(?:"
-       + _NOT_THE_PRODUCT + r"|design|start|initiation|request))|\b(?:received|receives|"
+       r"(?:the\s+|an?\s+|its\s+|[A-Z][\w\-]*['’]s\s+)?(?:" + _NOT_THE_PRODUCT +
+       r"|design|start|initiation|request))|\b(?:received|receives|"
        r"obtained|granted)\s+(?:[\w\-]+\s+){0,3}?(?:marketing\s+)?(?:approval|authori[sz]ation)"
        r"\b(?!\s+to\s+(?:begin|start|initiate|proceed|conduct|commence|enroll|dose|test))"
        r"(?![^.;]{0,40}\b(?:IND|Investigational\s+New\s+Drug|clinical\s+trial\s+application|"
        r"CTA|protocol)\b)[^.;]{0,60}?\b(?:for|of)\b|\bapproval\s+of\s+(?=[A-Za-z])"
-       r"(?!(?:an?\s+|the\s+|its\s+|their\s+)?(?:[\w\-]+\s+){0,2}?" + _NOT_THE_PRODUCT + r")|"
+       r"(?!(?:an?\s+|the\s+|its\s+|their\s+)?" + _NOT_THE_PRODUCT + r")|"
        r"\bapproved\s+in\s+the\b|\b(?:was|were|has\s+been|have\s+been)\s+approved\b",
        keyed_by="product", needs_product=True,
        cues=('approv', 'authori')),
