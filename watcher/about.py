@@ -103,15 +103,17 @@ def _parenthetical(sentence: str, orgs: Sequence[Mention],
     return groups or None
 
 
-_COORDINATION = re.compile(r"\s*(?:,\s*)?(?:and|or|as\s+well\s+as|and/or)?\s*(?:,\s*)?",
-                           re.IGNORECASE)
+# Words between two organisations that start a deal of its own for the second one.
+_OWN_CLAUSE = re.compile(
+    r"\b(?:Company|it|we|also|collaborat\w*|alliance|partnership|agreement|option|research|"
+    r"co-?develop\w*)\b", re.IGNORECASE)
 
 
 def _coordinated(sentence: str, orgs: Sequence[Mention]) -> bool:
-    """Organisations listed together ("to A, B and C"), which share what the segment names,
-    rather than each in a clause of its own."""
-    return all(_COORDINATION.fullmatch(sentence[a.end:b.start]) is not None
-               for a, b in pairwise(orgs))
+    """Organisations that share what the segment names ("licensed to A in Europe and to B in
+    Japan"), rather than each standing in a clause of its own ("its license with A for P, the
+    Company also has a research collaboration with B")."""
+    return not any(_OWN_CLAUSE.search(sentence[a.end:b.start]) for a, b in pairwise(orgs))
 
 
 def _nearest(orgs: Sequence[Mention], product: Mention) -> Mention:
