@@ -128,6 +128,19 @@ def test_a_partner_leaving_the_about_list_for_news_in_the_same_release_is_one_ch
          "rights_returned")]
 
 
+def test_a_partner_leaving_the_about_list_after_stopping_its_trial_is_one_change() -> None:
+    stopped = Issue(date(2013, 9, 9),
+                    ["Tollymore Biosciences, Inc. (Nasdaq: TLMB) today said that Quenby Pharma "
+                     "AG has discontinued the Phase 1 trial of TBX-31c."],
+                    "Tollymore Biosciences, Inc. develops bispecific antibodies, including "
+                    "TBX-31c. TBX-208 is licensed to Marisol Therapeutics, Inc.")
+    started = Issue(date(2012, 10, 1),
+                    ["Tollymore Biosciences, Inc. (Nasdaq: TLMB) today announced that Quenby "
+                     "Pharma AG has started a Phase 1 trial of TBX-31c."], CANDIDATE_NAMED.about)
+    assert _last(QUENBY_RESEARCH, CANDIDATE_NAMED, started, stopped) == [
+        ("status_changed", "Quenby Pharma", "TBX-31c", "stage", "phase_1", "discontinued")]
+
+
 def test_a_partner_leaving_the_about_list_silently_is_removed() -> None:
     silent = Issue(date(2013, 9, 9),
                    ["Tollymore Biosciences, Inc. (Nasdaq: TLMB) today reported its results for "

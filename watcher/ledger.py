@@ -276,7 +276,10 @@ def apply_extraction(current: Mapping[PairKey, LedgerEntry], extraction: Extract
         book.put(key, entry, book.item(kind, "relationship", fact.status, fact.evidence,
                                        fact.rule))
 
-    # 3. The About list: unannounced arrivals and departures.
+    # 3. The About list: unannounced arrivals and departures. A partner that stops developing
+    #    its product in this release leaves the list because of that news, not silently.
+    announced_endings |= {f.partner for f in body if f.partner and f.modality == "stated"
+                          and f.field == "stage" and f.status == "discontinued"}
     if extraction.about:
         _about_diff(book, extraction.about, announced_endings,
                     frozenset(extraction.about_products))
