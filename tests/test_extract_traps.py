@@ -36,6 +36,10 @@ TRAPS = [
     "ACM-301 is licensed to Borealis Pharma AG, which is conducting a Phase 2 trial.",
     # plans, hopes and negations
     "Borealis Pharma AG is on track to start a Phase 3 trial of ACM-301 next year.",
+    "Under the agreement, the start of a Phase 3 trial of ACM-301 will trigger a $15 million "
+    "payment from Borealis Pharma AG.",
+    "The collaboration with Borealis Pharma AG, which was extended in 2009 for two more years, "
+    "ends in June.",
     "Borealis Pharma AG has not yet decided whether to advance ACM-301 into Phase 3.",
     "The completion of the study does not trigger a milestone payment to Acme.",
     "The agreement triggered a $5 million up-front payment from Borealis Pharma AG for "

@@ -201,7 +201,7 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"\b(?:renew(?:ed|s|ing)?|prolong(?:ed|s|ing)?)\s+(?:the|its|our|their)\s+"
        r"(?:(?!(?:to|for|with|of|in|commitment|support)\b)[\w\-]+\s+){0,3}?(?:collaboration|"
        r"agreement|alliance|partnership|research\s+term|term)\b|\b(?:collaboration|agreement|alliance|partnership|research\s+term)"
-       r"(?:\s+with\s+[^.;]{1,60}?)?\s+(?:has\s+been|have\s+been|was|were)\s+"
+       r"(?:\s+with\s+[^.;,]{1,60}?)?\s+(?:has\s+been|have\s+been|was|were)\s+"
        r"(?:extended|renewed|prolonged)\b|"
        # "agreed to continue their collaboration for two more years / until 2012"
        r"\b(?:agreed|decided|elected|chosen|chose)\s+to\s+continue\s+(?:the|its|our|their)\s+"
@@ -363,6 +363,11 @@ _CONDITIONAL_BEFORE = re.compile(
 _CONDITIONAL_AFTER = re.compile(
     r"^[^;]{0,80}?\b(?:if|unless|provided\s+that|in\s+the\s+event|subject\s+to\s+(?:the\s+)?"
     r"(?:approval|exercise|completion))\b", re.IGNORECASE)
+# A stage told as a noun ("the start of", "initiation of") whose clause goes on in the future.
+_NOUN_START = re.compile(r"(?:start|initiation|commencement|beginning|launch)\s+of\b",
+                         re.IGNORECASE)
+_FUTURE_AFTER = re.compile(r"^[^,;]{0,80}?\b(?:will|would|shall|may|might|could|is\s+expected|"
+                           r"are\s+expected)\b", re.IGNORECASE)
 _COUNTERFACTUAL = re.compile(r"^\s*Had\s+\w", re.IGNORECASE)
 _NEGATION = re.compile(
     r"\b(?:not|no|never|neither|nor|without|yet\s+to|no\s+longer|withdr[ae]wn?|withdrew|"
@@ -684,6 +689,8 @@ def sentence_modality(sentence: str, trigger: Trigger, start: int, end: int,
         weak = None  # "X has informed us that it will terminate": a decision, announced
     if not trigger.intrinsic and (weak or re.match(r"\s+(?:will|would|shall|may)\b", after)):
         return "hedged"
+    if _NOUN_START.match(phrase) and _FUTURE_AFTER.match(after):
+        return "hedged"  # "the start of a Phase 3 trial of X will trigger a payment"
     # When the event happened: the clause before the trigger (without the relative clauses
     # it contains) and its complement up to the next comma or relative clause.
     left = _RELATIVE.sub(",", sentence[c_start:start])
