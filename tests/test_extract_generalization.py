@@ -203,6 +203,18 @@ def test_a_planned_randomization_in_a_named_trial_changes_nothing() -> None:
     assert _last(QUENBY_LICENSE, PHASE_1, news) == []
 
 
+def test_a_trial_once_named_as_such_is_no_product_in_the_other_sentences() -> None:
+    news = Issue(date(2014, 4, 7), [
+        "Tollymore Biosciences, Inc. (Nasdaq: TLMB) today announced that Quenby Pharma AG "
+        "dosed the first patient in LYRA-3, a global Phase 3 study of TBX-208.",
+        "The start of LYRA-3 triggered a $10 million milestone payment to Tollymore.",
+        "LYRA-3 will enroll about 600 patients; its results are expected in 2017."],
+        QUENBY_LICENSE.about)
+    assert _last(QUENBY_LICENSE, PHASE_1, PHASE_2, news) == [
+        ("status_changed", "Quenby Pharma", "TBX-208", "stage", "phase_2", "phase_3"),
+        ("milestone_reached", "Quenby Pharma", "TBX-208", None, None, None)]
+
+
 def test_a_trial_name_shaped_like_a_code_name_is_not_a_product() -> None:
     news = _news(date(2014, 4, 7), "Quenby Pharma AG dosed the first patient in KITE-3, a "
                  "global Phase 3 study of TBX-208.")

@@ -140,6 +140,12 @@ polypeptide dipeptide tripeptide statistic thermostat rheostat hemostat homeosta
 transgene oncogene progene antigene dermatitis platinum vector advocate estate protect
 peptides
 """.split())
+# A code-shaped name given as a trial's: "SOLO-2, a randomized Phase 3 trial", "a study
+# called VEGA-1". ("the ABC-12 trial" may be a trial of the product ABC-12: not learned.)
+_TRIAL_NAMED = re.compile(
+    r"(?<![\w\-])([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+[a-z]?),\s+(?:a|an|the|our|its|their)\s+"
+    r"(?:[\w\-/]+\s+){0,5}?(?:trials?|stud(?:y|ies))\b|\b(?:trials?|stud(?:y|ies))\s+"
+    r"(?:called|named|known\s+as|designated)\s+([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+[a-z]?)")
 _BRAND = re.compile(r"(?<![\w\-])([A-Z][a-z]{3,})(?:™|®|\(TM\)|\(R\))")
 
 # --------------------------------------------------------------------------- aliases in text
@@ -290,6 +296,7 @@ class Recognizer:
         self.learned: list[AliasLink] = []
         self.company_names = tables.company_names
         self._all_text = ""
+        self.trial_names: set[str] = set()
         self._known_re: re.Pattern[str] | None = None
         self._known_re_size = -1
         for canonical, aliases in (tables.partner_aliases or {}).items():
@@ -364,6 +371,9 @@ class Recognizer:
     # -- the first pass -------------------------------------------------------------------
     def _learn(self, texts: Sequence[str]) -> None:
         self._all_text = "\n".join(texts)
+        # a trial named as such once ("SOLO-2, a Phase 3 trial") is a trial in every sentence
+        self.trial_names = {m.group(1) or m.group(2)
+                            for m in _TRIAL_NAMED.finditer(self._all_text)}
         found: list[tuple[str, str]] = []  # (surface, sentence)
         for text in texts:
             for raw, _start in self._org_candidates(text):
@@ -642,6 +652,9 @@ class Recognizer:
         for m in _CODE.finditer(text):
             name = m.group(1)
             if any(s <= m.start() < e for _, s, e in found):
+                continue
+            if name in self.trial_names and \
+                    self.canonical_product(name) not in self.known_products:
                 continue
             if _NOT_CODE_PREFIX.match(name) or (
                     re.fullmatch(r"[A-Z]{2,5}-\d{1,2}[a-z]?", name)
