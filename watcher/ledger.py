@@ -14,7 +14,14 @@ changes, the watch items, the updated entries and the aliases learned come out.
 - A restated license is no change when the deal is already a license in another form
   (an exercised option, an extended or expanded collaboration, an acquired partner).
 - The About list: a partner or product that leaves it without an announcement is
-  ``partner_removed``/``product_removed``; one that joins it unannounced is added.
+  ``partner_removed``/``product_removed``; one that joins it unannounced is added. A partner
+  that leaves it because of news in the same release (an ending, a discontinued program) has
+  that change only.
+- ``product_added`` names the partner the product sits with: a product new to the company,
+  or a known product in a deal stated with a partner it never had (licensed again after its
+  rights came back).
+- A pair that only the release's history sentences name ("in 2003, X declined its option on
+  P") is known but not news: a deal stated on it in the same release is still announced.
 """
 
 from __future__ import annotations
