@@ -29,6 +29,10 @@ TRAPS = [
     "Borealis Pharma AG received approval to begin a Phase 3 trial of ACM-301 in Germany.",
     "Regulators granted approval of the Phase 3 protocol for ACM-301 to Borealis Pharma AG.",
     "Borealis Pharma AG noted the approval of a rival JAK inhibitor in Europe.",
+    "Enrollment in the Phase 2 trial of ACM-301 slowed after a competitor launched a similar "
+    "JAK inhibitor, Borealis Pharma AG said.",
+    "The FDA approved a competing product in psoriasis last month, which Borealis Pharma AG "
+    "said would not change its plans for ACM-301.",
     # restatements and the past
     "As previously announced, Borealis Pharma AG initiated the Phase 2 trial of ACM-301 in "
     "2012.",

@@ -277,7 +277,8 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"\b(?:launched|launches|began\s+(?:selling|marketing)|commercial(?:ly)?\s+launch(?:ed)?"
        r"(?:\s+of)?|first\s+commercial\s+sales?\s+of)\b(?!\s+(?:a|an|the|its|their|our)\s+"
        r"(?:[\w\-]+\s+){0,3}?(?:collaboration|partnership|alliance|program|trial|study|"
-       r"offering|company|website))",
+       r"offering|company|website))(?!\s+(?:an?\s+|the\s+|its\s+|their\s+)?(?:competing|"
+       r"competitor|competitors['’]?|rival|similar|generic|biosimilar|another|other)\b)",
        keyed_by="product", needs_product=True,
        cues=('launch', 'selling', 'marketing', 'commercial sale')),
     _t("stage.filed", "stage", "filed",
