@@ -81,7 +81,7 @@ _AMOUNT = re.compile(
 # Payments that are no milestone: "a $5 million up-front payment", "an option fee".
 _NOT_MILESTONE = (r"(?:up-?front|signing|option|exercise|licen[cs]e|equity|access|royalty|"
                   r"termination|amendment)\b")
-# Who is paid: "earned Penwarden a ... payment", "entitles the Company to ...".
+# Who is paid: "earned Acme a ... payment", "entitles the Company to ...".
 _PAYEE = (r"(?:the\s+Company|us|it|them|(?-i:[A-Z][\w\-’']*(?:\s+[A-Z][\w\-’']*){0,2}))")
 # What an approval may be of, other than the product: a trial or a filing to run one (after
 # at most two words: "the Phase 3 protocol"), or someone else's drug ("a rival inhibitor").
@@ -100,8 +100,8 @@ _START_VERB = (r"(?:initiat(?:e|ed|es|ing|ion)|begin|began|begun|begins|start(?:
                r"\s+(?:has|have|was|were)\s+(?:been\s+)?(?:dosed|treated|enroll?ed|randomi[sz]ed)|"
                r"(?:enroll?ed|randomi[sz]ed)\s+the\s+first\s+(?:patient|subject)s?|enter|entered|enters|advance|"
                r"advanced|advances|moved|moves|progressed)")
-# A trial's own name before its description: "in CALDERA-1, a Phase 3 trial", "PSO-QUEST 2",
-# "VANTAGE-LN" (capitals, digits and hyphens, perhaps a number after a space)
+# A trial's own name before its description: "in ABCD-1, a Phase 3 trial", "ABC-WXYZ 2",
+# "ABCD-XY" (capitals, digits and hyphens, perhaps a number after a space)
 _TRIAL_NAME = r"(?-i:[A-Z][A-Za-z0-9]*(?:-[A-Z0-9][A-Za-z0-9]*)*)(?:\s+\d{1,2}[a-z]?)?"
 _TRIAL = r"(?:clinical\s+)?(?:trials?|stud(?:y|ies)|testing|program(?:me)?s?|development)"
 _STAGE_END = (r"(?:(?:a|an|the|its|their|our|his|her)\s+)?(?:[\w\-’',]+\s+){0,6}?" + _PHASE)
@@ -220,7 +220,7 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"candidate|target|compound|indications?|antibod(?:y|ies))\b[^.;]{0,60}?\bto\s+(?:the|its|"
        r"their|our)\s+(?:[\w\-]+\s+){0,2}?(?:collaboration|alliance|agreement|partnership|"
        r"licen[cs]e)\b|"
-       # "Anselm's license, which covered lupus, now extends to all autoimmune diseases"
+       # "the partner's license, which covered Europe, now extends to all territories"
        r"\b(?:licen[cs]e|rights|collaboration|agreement|field|territory)\b[^.;]{0,90}?\bnow\s+"
        r"(?:extends?\s+to|covers?|includes?|encompasses)\s+(?:all|every|the\s+whole|"
        r"worldwide|global|additional|other|further|both|[\w\-]+\s+(?:additional|other|more))\b",

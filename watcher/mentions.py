@@ -140,8 +140,8 @@ polypeptide dipeptide tripeptide statistic thermostat rheostat hemostat homeosta
 transgene oncogene progene antigene dermatitis platinum vector advocate estate protect
 peptides
 """.split())
-# A code-shaped name given as a trial's: "SOLO-2, a randomized Phase 3 trial", "a study
-# called VEGA-1". ("the ABC-12 trial" may be a trial of the product ABC-12: not learned.)
+# A code-shaped name given as a trial's: "ABCD-2, a randomized Phase 3 trial", "a study
+# called ABCD-1". ("the ABC-12 trial" may be a trial of the product ABC-12: not learned.)
 _TRIAL_NAMED = re.compile(
     r"(?<![\w\-])([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+[a-z]?),\s+(?:a|an|the|our|its|their)\s+"
     r"(?:[\w\-/]+\s+){0,5}?(?:trials?|stud(?:y|ies))\b|\b(?:trials?|stud(?:y|ies))\s+"
@@ -371,7 +371,7 @@ class Recognizer:
     # -- the first pass -------------------------------------------------------------------
     def _learn(self, texts: Sequence[str]) -> None:
         self._all_text = "\n".join(texts)
-        # a trial named as such once ("SOLO-2, a Phase 3 trial") is a trial in every sentence
+        # a trial named as such once ("ABCD-2, a Phase 3 trial") is a trial in every sentence
         self.trial_names = {m.group(1) or m.group(2)
                             for m in _TRIAL_NAMED.finditer(self._all_text)}
         found: list[tuple[str, str]] = []  # (surface, sentence)
