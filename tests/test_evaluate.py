@@ -12,6 +12,7 @@ from watcher.evaluate import Corpus, Event, evaluate, format_report, load_corpus
 from tests.conftest import shared_path
 
 HELDOUT = Path(__file__).parent / "data" / "heldout"
+HELDOUT_B = Path(__file__).parent / "data" / "heldout-b"
 
 
 def _corpus(tmp_path: Path, labels: str) -> Corpus:
@@ -87,6 +88,56 @@ def test_the_development_corpus_meets_the_precision_and_recall_of_the_issue() ->
     assert hits / found >= 0.90
     assert hits / gold >= 0.85
     assert report.fired == []
+
+
+@pytest.mark.parametrize("use_aliases", [True, False], ids=["aliases", "no-aliases"])
+def test_held_out_corpus_b_keeps_the_precision_and_recall_reached_without_a_trap_firing(
+    use_aliases: bool,
+) -> None:
+    # Reached: 86 of 86 labelled events, 0 false changes, 0 of 94 traps fired, with and
+    # without the configured aliases. The margin allows two events either way.
+    report = evaluate(HELDOUT_B, use_aliases=use_aliases)
+    found = sum(report.predicted.values())
+    gold = sum(report.gold.values())
+    hits = sum(report.true_positive.values())
+    assert gold == 86
+    assert hits / found >= 0.97, format_report(report)
+    assert hits / gold >= 0.97, format_report(report)
+    assert report.fired == [], format_report(report)
+
+
+PAIR_ON_PARTNER_ADDED = """
+schema: watcher-eval/v1
+companies:
+  - name: Example Therapeutics, Inc.
+    slug: example
+    cik: 9900001
+    releases:
+      - file: example/2008-01-14_relicense.txt
+        date: 2008-01-14
+        events:
+          - {kind: partner_added, partner: Eastgate Pharma, product: EX-101}
+      - file: example/2009-01-14_other.txt
+        date: 2009-01-14
+        events:
+          - {kind: partner_added, partner: Westmark Pharma, product: null}
+"""
+
+
+def test_a_product_added_the_labels_put_on_partner_added_is_neither_found_nor_false(
+    tmp_path: Path,
+) -> None:
+    corpus = _corpus(tmp_path, PAIR_ON_PARTNER_ADDED)
+    relicense, other = "example/2008-01-14_relicense.txt", "example/2009-01-14_other.txt"
+    told_on_partner = Event(relicense, "product_added", "Eastgate Pharma", "EX-101")
+    unlabelled = Event(other, "product_added", "Westmark Pharma", "EX-101")
+    report = score(corpus, [Event(relicense, "partner_added", "Eastgate Pharma", None),
+                            told_on_partner,
+                            Event(other, "partner_added", "Westmark Pharma", None),
+                            unlabelled])
+    assert report.other_convention == [told_on_partner]
+    assert report.false == [unlabelled]
+    assert sum(report.predicted.values()) == 3 and report.missed == []
 
 
 def test_watcher_eval_prints_the_table(capsys: pytest.CaptureFixture[str]) -> None:

@@ -30,6 +30,12 @@ def _pairs(*sentences: str) -> set[tuple[str, str]]:
      "Inc., and has granted Delford Therapeutics an option to license ACM-512.",
      {("Borealis Pharma", "ACM-301"), ("Ishikari Pharmaceutical", "ACM-301"),
       ("Carrow Biologics", "ACM-404"), ("Delford Therapeutics", "ACM-512")}),
+    ("ACM-301 is licensed to Borealis Pharma AG in Europe and to Ishikari Pharmaceutical Co., "
+     "Ltd. in Japan.",
+     {("Borealis Pharma", "ACM-301"), ("Ishikari Pharmaceutical", "ACM-301")}),
+    ("Besides its license with Borealis Pharma AG for ACM-301, the Company has a research "
+     "collaboration with Delford Therapeutics in lupus.",
+     {("Borealis Pharma", "ACM-301"), ("Delford Therapeutics", "")}),
 ])
 def test_every_usual_shape_of_the_about_list_gives_its_pairs(
     sentence: str, expected: set[tuple[str, str]],

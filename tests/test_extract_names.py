@@ -58,6 +58,7 @@ def test_a_name_without_suffix_is_learned_from_the_subject_of_an_opt_out() -> No
     ("a trial of pelorituzumab colbatin in lymphoma", ["pelorituzumab colbatin"]),
     ("approval of velcanogene tiraparvovec for", ["velcanogene tiraparvovec"]),
     ("velmostinib and falderimod", ["velmostinib", "falderimod"]),
+    ("selected ORX-19a and ORX-7b as candidates", ["ORX-19a", "ORX-7b"]),
 ])
 def test_products_are_found_by_code_name_and_inn_stem(text: str, expected: list[str]) -> None:
     assert [p.name for p in _recognizer(text).products(text)] == expected
@@ -69,6 +70,8 @@ def test_products_are_found_by_code_name_and_inn_stem(text: str, expected: list[
     "its Annual Report on Form 10-K",
     "a FLT3-mutated leukemia",
     "enrolled the first patient in CALDERA-1, a global Phase III trial",
+    "its Phase 2a trial and the IL-4a receptor",
+    "randomized the first patient in ORCA-2b, the second Phase 2 study",
 ])
 def test_targets_forms_and_trial_names_are_not_products(text: str) -> None:
     assert _recognizer(text).products(text) == []

@@ -38,6 +38,12 @@ PHRASINGS: list[tuple[str, LedgerEntry, tuple[str | None, str | None, str | None
      _entry("option_granted"), ("relationship", "option_granted", "option_exercised")),
     ("Acme and Borealis Pharma AG amended their collaboration to add two new targets for "
      "ACM-301.", _entry("collaborating"), ("relationship", "collaborating", "expanded")),
+    ("Borealis Pharma AG has handed back the rights to ACM-301 to Acme.",
+     _entry(), ("relationship", "licensed", "rights_returned")),
+    ("Borealis Pharma AG's option on ACM-301 lapsed on March 31.",
+     _entry("option_granted"), ("relationship", "option_granted", "rights_returned")),
+    ("Borealis Pharma AG is no longer developing ACM-301.",
+     _entry(), ("relationship", "licensed", "not_advancing")),
     # stage
     ("The first patient was dosed in the Phase 3 CALDERA-2 trial of ACM-301 by Borealis "
      "Pharma AG.", _entry(), ("stage", "phase_2", "phase_3")),
@@ -52,6 +58,8 @@ PHRASINGS: list[tuple[str, LedgerEntry, tuple[str | None, str | None, str | None
     ("The European Commission granted marketing authorization for ACM-301 to Borealis "
      "Pharma AG.", _entry(stage="filed"), ("stage", "filed", "approved")),
     ("ACM-301 was approved by the FDA for the treatment of psoriasis.",
+     _entry(stage="filed"), ("stage", "filed", "approved")),
+    ("Borealis Pharma AG announced the approval of ACM-301 and other medicines in Japan.",
      _entry(stage="filed"), ("stage", "filed", "approved")),
     ("Borealis Pharma AG launched ACM-301 in the United States.",
      _entry(stage="approved"), ("stage", "approved", "marketed")),

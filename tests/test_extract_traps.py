@@ -27,6 +27,12 @@ TRAPS = [
     # regulators clearing a trial are no approval of the product
     "The FDA approved the IND for ACM-301, allowing Borealis Pharma AG to proceed.",
     "Borealis Pharma AG received approval to begin a Phase 3 trial of ACM-301 in Germany.",
+    "Regulators granted approval of the Phase 3 protocol for ACM-301 to Borealis Pharma AG.",
+    "Borealis Pharma AG noted the approval of a rival JAK inhibitor in Europe.",
+    "Enrollment in the Phase 2 trial of ACM-301 slowed after a competitor launched a similar "
+    "JAK inhibitor, Borealis Pharma AG said.",
+    "The FDA approved a competing product in psoriasis last month, which Borealis Pharma AG "
+    "said would not change its plans for ACM-301.",
     # restatements and the past
     "As previously announced, Borealis Pharma AG initiated the Phase 2 trial of ACM-301 in "
     "2012.",
@@ -34,8 +40,16 @@ TRAPS = [
     "ACM-301 is licensed to Borealis Pharma AG, which is conducting a Phase 2 trial.",
     # plans, hopes and negations
     "Borealis Pharma AG is on track to start a Phase 3 trial of ACM-301 next year.",
+    "Under the agreement, the start of a Phase 3 trial of ACM-301 will trigger a $15 million "
+    "payment from Borealis Pharma AG.",
+    "The collaboration with Borealis Pharma AG, which was extended in 2009 for two more years, "
+    "ends in June.",
     "Borealis Pharma AG has not yet decided whether to advance ACM-301 into Phase 3.",
     "The completion of the study does not trigger a milestone payment to Acme.",
+    "The agreement triggered a $5 million up-front payment from Borealis Pharma AG for "
+    "ACM-301.",
+    "Borealis Pharma AG would no longer develop ACM-301 if it declined the option.",
+    "Borealis Pharma AG renewed its commitment to the ACM-301 collaboration.",
     # other agreements with other companies
     "Acme terminated its lease agreement with Harbor Realty LLC and moved to Cambridge.",
     "Acme entered into a loan agreement with Ridgeway Capital LLC.",

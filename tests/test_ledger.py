@@ -59,11 +59,42 @@ def test_a_new_deal_adds_its_partner_and_its_product_and_sets_its_status_silentl
     assert (entry.relationship, entry.stage) == ("licensed", "preclinical")
 
 
-def test_a_new_partner_for_a_known_product_is_no_product_added() -> None:
+def test_a_known_product_licensed_to_a_new_partner_is_added_with_that_partner() -> None:
     book = Book()
     book.apply(_fact("licensed"))
+    book.apply(_fact("rights_returned"))
     update = book.apply(_fact("licensed", partner="Ishikari Pharmaceutical"))
-    assert _kinds(update) == [("partner_added", None, None)]
+    assert [(c.kind, c.partner, c.product) for c in update.changes] == [
+        ("partner_added", "Ishikari Pharmaceutical", Q),
+        ("product_added", "Ishikari Pharmaceutical", Q)]
+
+
+def test_a_known_partner_licensing_a_known_product_adds_the_product_with_it() -> None:
+    book = Book()
+    book.apply(_fact("licensed"), _fact("licensed", partner="Ishikari Pharmaceutical",
+                                        product="ACM-404"))
+    update = book.apply(_fact("licensed", partner="Ishikari Pharmaceutical"))
+    assert [(c.kind, c.partner, c.product) for c in update.changes] == [
+        ("product_added", "Ishikari Pharmaceutical", Q)]
+
+
+def test_a_known_product_first_seen_with_a_known_partner_in_a_stage_fact_adds_nothing() -> None:
+    book = Book()
+    book.apply(_fact("licensed"), _fact("licensed", partner="Ishikari Pharmaceutical",
+                                        product="ACM-404"))
+    update = book.apply(_fact("phase_1", "stage", partner="Ishikari Pharmaceutical"))
+    assert _kinds(update) == []
+
+
+def test_a_deal_on_a_pair_only_the_release_history_named_is_still_a_new_deal() -> None:
+    book = Book()
+    book.apply(_fact("option_granted", partner="Marbeck"))
+    update = book.apply(
+        _fact("rights_returned", partner="Marbeck", modality="historical"),
+        _fact("preclinical", "stage", modality="historical", evidence="in 2003 ... preclinical"),
+        _fact("licensed", evidence="has licensed ACM-301 to Borealis Pharma"))
+    assert [(c.kind, c.partner) for c in update.changes] == [
+        ("partner_added", P), ("product_added", P)]
 
 
 def test_historical_facts_seed_a_first_release_so_a_stated_fact_is_a_change() -> None:

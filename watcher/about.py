@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from watcher.mentions import Mention, Recognizer
 
@@ -102,6 +103,19 @@ def _parenthetical(sentence: str, orgs: Sequence[Mention],
     return groups or None
 
 
+# Words between two organisations that start a deal of its own for the second one.
+_OWN_CLAUSE = re.compile(
+    r"\b(?:Company|it|we|also|collaborat\w*|alliance|partnership|agreement|option|research|"
+    r"co-?develop\w*)\b", re.IGNORECASE)
+
+
+def _coordinated(sentence: str, orgs: Sequence[Mention]) -> bool:
+    """Organisations that share what the segment names ("licensed to A in Europe and to B in
+    Japan"), rather than each standing in a clause of its own ("its license with A for P, the
+    Company also has a research collaboration with B")."""
+    return not any(_OWN_CLAUSE.search(sentence[a.end:b.start]) for a, b in pairwise(orgs))
+
+
 def _nearest(orgs: Sequence[Mention], product: Mention) -> Mention:
     return min(orgs, key=lambda o: abs(o.start - product.start))
 
@@ -151,8 +165,15 @@ def about_pairs(sentences: Sequence[str], recognizer: Recognizer) -> list[AboutP
                 for product in seg_products:
                     add(seg_orgs[0], product, text, sentence)
             elif len(seg_products) == 1:
-                for org in seg_orgs:
-                    add(org, seg_products[0], text, sentence)
+                if _coordinated(sentence, seg_orgs):
+                    for org in seg_orgs:
+                        add(org, seg_products[0], text, sentence)
+                else:
+                    # "In addition to its license with A for P, the Company has a research
+                    # collaboration with B": P is A's; B is a platform partner
+                    nearest = _nearest(seg_orgs, seg_products[0])
+                    for org in seg_orgs:
+                        add(org, seg_products[0] if org is nearest else None, text, sentence)
             elif len(seg_products) == len(seg_orgs):
                 for org, product in zip(seg_orgs, seg_products, strict=True):
                     add(org, product, text, sentence)

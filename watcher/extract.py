@@ -68,6 +68,26 @@ def _t(rule: str, fld: FactField, status: str, pattern: str, *, keyed_by: str = 
 
 
 _W = r"[\w’'\-]+"  # one word
+# An amount of money in any currency: "$4 million", "€5 million", "CHF 3.5 million",
+# "£750,000", "6 million euros".
+_CURRENCY = r"(?:US\$|U\.S\.\s?\$|C\$|A\$|\$|€|£|¥|CHF|EUR|USD|GBP|JPY|SEK|DKK|NOK)"
+_MONEY = (rf"(?:{_CURRENCY}\s?[\d.,]*\d(?:\s*(?:million|billion|thousand|[mb]n?\b))?|"
+          r"[\d.,]*\d\s+(?:million|billion|thousand)\s+(?:euros?|pounds(?:\s+sterling)?|"
+          r"dollars|Swiss\s+francs|yen|kronor|kroner))")
+_AMOUNT = re.compile(
+    rf"(?P<cur>{_CURRENCY})\s?(?P<num>[\d.,]*\d)(?:\s*(?P<unit>million|billion|thousand|"
+    r"[mb]n?\b))?|(?P<num2>[\d.,]*\d)\s+(?P<unit2>million|billion|thousand)\s+"
+    r"(?P<cur2>euros?|pounds|dollars|Swiss\s+francs|yen|kronor|kroner)", re.IGNORECASE)
+# Payments that are no milestone: "a $5 million up-front payment", "an option fee".
+_NOT_MILESTONE = (r"(?:up-?front|signing|option|exercise|licen[cs]e|equity|access|royalty|"
+                  r"termination|amendment)\b")
+# Who is paid: "earned Acme a ... payment", "entitles the Company to ...".
+_PAYEE = (r"(?:the\s+Company|us|it|them|(?-i:[A-Z][\w\-’']*(?:\s+[A-Z][\w\-’']*){0,2}))")
+# What an approval may be of, other than the product: a trial or a filing to run one (after
+# at most two words: "the Phase 3 protocol"), or someone else's drug ("a rival inhibitor").
+_NOT_THE_PRODUCT = (r"(?:(?:another|other|competing|competitor|competitors['’]?|rival|generic|"
+                    r"biosimilar)\b|(?:[\w\-]+\s+){0,2}?(?:IND|Investigational|CTA|clinical\s+"
+                    r"trial|protocol|stud(?:y|ies)|trials?)\b)")
 _NAMEGAP = r"(?:\s+[^;:]{1,80}?)?"  # a name in the middle: "granted Northwind plc an option"
 _PHASE = (r"phase\s*(?:(?:I{1,3}|[123])(?:[ab])?(?:\s*/\s*(?:I{1,3}|[123])[ab]?)?)"
           r"(?![\w/])")
@@ -77,9 +97,12 @@ _PHASE_TOKEN = re.compile(
 _START_VERB = (r"(?:initiat(?:e|ed|es|ing|ion)|begin|began|begun|begins|start(?:ed|s|ing)?|"
                r"commencement|commenc(?:e|ed|es|ing)|launch(?:ed|es)?|opened|dosed\s+the\s+first\s+"
                r"(?:patient|subject|participant)s?|(?:first\s+)?(?:patient|subject|participant)s?"
-               r"\s+(?:has|have|was|were)\s+(?:been\s+)?(?:dosed|treated|enroll?ed)|"
-               r"enroll?ed\s+the\s+first\s+(?:patient|subject)s?|enter|entered|enters|advance|"
+               r"\s+(?:has|have|was|were)\s+(?:been\s+)?(?:dosed|treated|enroll?ed|randomi[sz]ed)|"
+               r"(?:enroll?ed|randomi[sz]ed)\s+the\s+first\s+(?:patient|subject)s?|enter|entered|enters|advance|"
                r"advanced|advances|moved|moves|progressed)")
+# A trial's own name before its description: "in ABCD-1, a Phase 3 trial", "ABC-WXYZ 2",
+# "ABCD-XY" (capitals, digits and hyphens, perhaps a number after a space)
+_TRIAL_NAME = r"(?-i:[A-Z][A-Za-z0-9]*(?:-[A-Z0-9][A-Za-z0-9]*)*)(?:\s+\d{1,2}[a-z]?)?"
 _TRIAL = r"(?:clinical\s+)?(?:trials?|stud(?:y|ies)|testing|program(?:me)?s?|development)"
 _STAGE_END = (r"(?:(?:a|an|the|its|their|our|his|her)\s+)?(?:[\w\-’',]+\s+){0,6}?" + _PHASE)
 
@@ -94,17 +117,22 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("relationship.rights_returned.option_declined", "relationship", "rights_returned",
        r"\b(?:declined|elected\s+not|decided\s+not|chose\s+not|did\s+not\s+exercise|"
        r"will\s+not\s+exercise)(?:\s+to)?\s+(?:exercise\s+)?(?:its|their|the)\s+"
-       r"(?:\w+\s+){0,2}option|\boption\b[^.;]{0,60}?\b(?:expired|lapsed)\s+(?:unexercised|"
-       r"without\s+being\s+exercised)", intrinsic=True,
+       r"(?:\w+\s+){0,2}option|\boption\b[^.;]{0,60}?\b(?:expired|lapsed)\b"
+       r"(?!\s+(?:after|upon|when|once)\b)", intrinsic=True,
        cues=('option',)),
     _t("relationship.not_advancing.opt_out", "relationship", "not_advancing",
        r"\b(?:elected|decided|chosen|chose|determined|opted)\s+not\s+to\s+(?:advance|proceed|"
        r"continue|pursue|develop|progress|move)|\bwill\s+not\s+(?:advance|proceed\s+with|"
        r"continue\s+(?:to\s+develop|development)|pursue|progress|develop)|\bdeclined\s+to\s+"
        r"(?:advance|proceed|continue|develop)|\bdoes\s+not\s+(?:intend|plan)\s+to\s+"
-       r"(?:advance|continue|develop)|\bopt(?:ed|s|ing)?\s+out\s+of\b|\bopt-out\s+of\b",
+       r"(?:advance|continue|develop)|\bopt(?:ed|s|ing)?\s+out\s+of\b|\bopt-out\s+of\b|"
+       # ("would no longer" is left to the conditional it belongs to)
+       r"\b(?:will|is|are|does|do)\s+no\s+longer\s+(?:pursue|advance|develop|progress|fund|"
+       r"continue|participate|(?:be\s+)?(?:developing|pursuing|advancing))|"
+       r"\b(?:decided|elected|chosen|chose|determined)\s+to\s+(?:stop|cease|end|halt)\s+"
+       r"(?:its\s+|their\s+|the\s+|all\s+)?(?:development|developing|work\s+on)\b",
        intrinsic=True,
-       cues=('not', 'opt')),
+       cues=('not', 'opt', 'no longer', 'stop', 'cease', 'end', 'halt')),
     _t("relationship.rights_returned.reverted", "relationship", "rights_returned",
        r"\b(?:all|worldwide|full|global|exclusive|the|its|their)?\s*rights\b[^.;]{0,90}?\b"
        r"(?:(?:have|has|had)\s+(?:been\s+)?|were\s+|was\s+|are\s+|is\s+|would\s+(?:have\s+)?|"
@@ -113,7 +141,11 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"global\s+|full\s+)*(?:exclusive\s+)?(?:worldwide\s+)?rights\b|"
        r"\b(?:regain(?:ed|s|ing)?|reacquir(?:ed|es)|recover(?:ed|s))\s+"
        r"(?:all\s+|full\s+|worldwide\s+|global\s+|the\s+)*(?:exclusive\s+)?(?:worldwide\s+)?"
-       r"rights\b|\breturn\s+of\s+(?:all\s+|the\s+)?(?:worldwide\s+)?rights\b",
+       r"rights\b|\breturn\s+of\s+(?:all\s+|the\s+)?(?:worldwide\s+)?rights\b|"
+       r"\b(?:hand(?:ed|s)?|gave|give[sn]?|transferred|sold)\s+(?:all\s+|the\s+|its\s+|"
+       r"worldwide\s+|global\s+|full\s+)*(?:exclusive\s+)?(?:worldwide\s+)?rights\b[^.;]{0,60}?"
+       r"\bback\b|\b(?:hand(?:ed|s)?|gave|give[sn]?)\s+back\s+(?:all\s+|the\s+|its\s+|"
+       r"worldwide\s+|global\s+|full\s+)*(?:exclusive\s+)?(?:worldwide\s+)?rights\b",
        keyed_by="product", needs_product=True,
        cues=('rights',)),
     _t("relationship.terminated.notice", "relationship", "terminated",
@@ -149,12 +181,12 @@ TRIGGERS: tuple[Trigger, ...] = (
        rf"(?:an?\s+|the\s+|their\s+)?(?:[\w\-]+\s+){{0,5}}?licen[cs](?:e|ing)\s+"
        rf"(?:and\s+[\w\-]+\s+)?agreement\b|\blicen[cs](?:e|ing)\s+(?:and\s+[\w\-]+\s+)?"
        rf"agreement\s+with\b|\b(?:receives?|received|obtains?|obtained|gains?|gained|"
-       rf"acquires?|acquired)\s+(?:an?\s+)?(?:exclusive\s+|worldwide\s+|global\s+|"
-       rf"non-exclusive\s+|co-exclusive\s+)*(?:licen[cs]e|rights)\b(?!\s+offering)|\b(?:is|are|was|been)?\s*"
+       rf"acquires?|acquired)\s+(?:an?\s+|the\s+)?(?:[\w\-]+\s+){{0,3}}?(?:licen[cs]e|rights)\b"
+       rf"(?!\s+offering)|\b(?:is|are|was|been)?\s*"
        rf"licen[cs]ed\s+(?:[\w\-]+\s+){{0,3}}?to\b|\blicen[cs]ed\b[^.;]{{0,90}}?\b"
        rf"(?:from|to)\s+(?=[A-Z])|\blicen[cs]es\s+(?:[\w\-]+\s+){{0,6}}?to\b|\btechnology\s+access\s+"
-       rf"agreement\b|\bholds?\s+(?:an?\s+)?(?:exclusive\s+|worldwide\s+|european\s+|"
-       rf"north\s+american\s+)*(?:licen[cs]e|rights)\s+to\b|\bpartnered\s+with\b|"
+       rf"agreement\b|\bholds?\s+(?:an?\s+|the\s+)?(?:[\w\-]+\s+){{0,3}}?(?:licen[cs]e|rights)"
+       rf"\s+to\b|\bpartnered\s+with\b|"
        rf"\btransferred\s+to\b[^.;]{{0,40}}\bexisting\s+terms\b|\blicen[cs]e\s+agreement\s+"
        rf"continues\b|\bwithdrawn\s+(?:the|its)\s+notice\s+of\s+termination\b",
        cues=('licen', 'rights', 'access', 'partnered', 'transferred', 'withdrawn')),
@@ -165,15 +197,34 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("relationship.extended", "relationship", "extended",
        r"\bextend(?:ed|s|ing)?\s+(?:the|its|our|their)\s+(?:[\w\-]+\s+){0,3}?(?:collaboration|"
        r"agreement|alliance|partnership|research\s+term|term)\b|\bextension\s+of\s+(?:the|its|"
-       r"their)\s+(?:[\w\-]+\s+){0,2}?(?:collaboration|agreement)",
-       cues=('extend', 'extension')),
+       r"their)\s+(?:[\w\-]+\s+){0,2}?(?:collaboration|agreement)|"
+       r"\b(?:renew(?:ed|s|ing)?|prolong(?:ed|s|ing)?)\s+(?:the|its|our|their)\s+"
+       r"(?:(?!(?:to|for|with|of|in|commitment|support)\b)[\w\-]+\s+){0,3}?(?:collaboration|"
+       r"agreement|alliance|partnership|research\s+term|term)\b|\b(?:collaboration|agreement|alliance|partnership|research\s+term)"
+       r"(?:\s+with\s+[^.;,]{1,60}?)?\s+(?:has\s+been|have\s+been|was|were)\s+"
+       r"(?:extended|renewed|prolonged)\b|"
+       # "agreed to continue their collaboration for two more years / until 2012"
+       r"\b(?:agreed|decided|elected|chosen|chose)\s+to\s+continue\s+(?:the|its|our|their)\s+"
+       r"(?:[\w\-]+\s+){0,3}?(?:collaboration|agreement|alliance|partnership)\s+(?:for\s+"
+       r"(?:another|an?\s+(?:additional|further)|(?:[\w\-]+\s+)?(?:more|additional|further))"
+       r"\s+(?:[\w\-]+\s+)?(?:years?|months?|terms?|periods?)|(?:until|through|into|beyond)\s+"
+       r"(?:[A-Z][a-z]+\s+)?(?:19|20)\d\d)",
+       cues=('extend', 'extension', 'renew', 'prolong', 'continue')),
     _t("relationship.expanded", "relationship", "expanded",
        r"\bexpand(?:ed|s|ing)?\s+(?:the|its|our|their)\s+(?:[\w\-]+\s+){0,3}?(?:collaboration|"
        r"agreement|alliance|partnership)\b|\bexpanded\s+(?:[\w\-]+\s+){0,2}?collaboration\b|"
        r"\bexpansion\s+of\s+(?:the|its|their)\s+(?:[\w\-]+\s+){0,2}?(?:collaboration|alliance)|"
        r"\b(?:amended|broadened|enlarged)\s+(?:the|its|their)\s+(?:[\w\-]+\s+){0,3}?"
-       r"(?:collaboration|agreement|alliance|partnership)\s+to\s+(?:add|include|cover)\b",
-       cues=('expan', 'amended', 'broadened', 'enlarged')),
+       r"(?:collaboration|agreement|alliance|partnership)\s+to\s+(?:add|include|cover)\b|"
+       r"\badd(?:ed|s)\s+(?:an?\s+|the\s+)?(?:[\w\-]+\s+){0,3}?(?:program(?:me)?|product|"
+       r"candidate|target|compound|indications?|antibod(?:y|ies))\b[^.;]{0,60}?\bto\s+(?:the|its|"
+       r"their|our)\s+(?:[\w\-]+\s+){0,2}?(?:collaboration|alliance|agreement|partnership|"
+       r"licen[cs]e)\b|"
+       # "the partner's license, which covered Europe, now extends to all territories"
+       r"\b(?:licen[cs]e|rights|collaboration|agreement|field|territory)\b[^.;]{0,90}?\bnow\s+"
+       r"(?:extends?\s+to|covers?|includes?|encompasses)\s+(?:all|every|the\s+whole|"
+       r"worldwide|global|additional|other|further|both|[\w\-]+\s+(?:additional|other|more))\b",
+       cues=('expan', 'amended', 'broadened', 'enlarged', 'now', 'add')),
     _t("relationship.collaborating", "relationship", "collaborating",
        r"\b(?:entered\s+into|signed|formed|form|established|announced|launched|enter|has|have)"
        r"\s+(?:an?\s+|the\s+|their\s+|our\s+)?(?:[\w\-]+\s+){0,5}?(?:collaboration|"
@@ -211,21 +262,23 @@ TRIGGERS: tuple[Trigger, ...] = (
        cues=('delay', 'postpone', 'push', 'target')),
     _t("stage.approved", "stage", "approved",
        r"\b(?:FDA|EMA|agency|Commission|authorities|regulators|Administration|MHLW|PMDA)\s+"
-       r"(?:has\s+)?(?:approved|granted\s+(?:marketing\s+)?approval)\b(?!\s+(?:the\s+|an?\s+|"
-       r"its\s+|[A-Z][\w\-]*['’]s\s+)?(?:IND|Investigational|CTA|clinical\s+trial|protocol|"
-       r"stud(?:y|ies)|trial|design|start|initiation|request))|\b(?:received|receives|"
+       r"(?:has\s+)?(?:approved|granted\s+(?:marketing\s+)?approval)\b(?!\s+(?:(?:of|for)\s+)?"
+       r"(?:the\s+|an?\s+|its\s+|[A-Z][\w\-]*['’]s\s+)?(?:" + _NOT_THE_PRODUCT +
+       r"|design|start|initiation|request))|\b(?:received|receives|"
        r"obtained|granted)\s+(?:[\w\-]+\s+){0,3}?(?:marketing\s+)?(?:approval|authori[sz]ation)"
        r"\b(?!\s+to\s+(?:begin|start|initiate|proceed|conduct|commence|enroll|dose|test))"
        r"(?![^.;]{0,40}\b(?:IND|Investigational\s+New\s+Drug|clinical\s+trial\s+application|"
-       r"CTA|protocol)\b)[^.;]{0,60}?\b(?:for|of)\b|\bapproval\s+of\s+(?=[A-Za-z])|\bapproved\s+in\s+the\b|"
-       r"\b(?:was|were|has\s+been|have\s+been)\s+approved\b",
+       r"CTA|protocol)\b)[^.;]{0,60}?\b(?:for|of)\b|\bapproval\s+of\s+(?=[A-Za-z])"
+       r"(?!(?:an?\s+|the\s+|its\s+|their\s+)?" + _NOT_THE_PRODUCT + r")|"
+       r"\bapproved\s+in\s+the\b|\b(?:was|were|has\s+been|have\s+been)\s+approved\b",
        keyed_by="product", needs_product=True,
        cues=('approv', 'authori')),
     _t("stage.marketed", "stage", "marketed",
        r"\b(?:launched|launches|began\s+(?:selling|marketing)|commercial(?:ly)?\s+launch(?:ed)?"
        r"(?:\s+of)?|first\s+commercial\s+sales?\s+of)\b(?!\s+(?:a|an|the|its|their|our)\s+"
        r"(?:[\w\-]+\s+){0,3}?(?:collaboration|partnership|alliance|program|trial|study|"
-       r"offering|company|website))",
+       r"offering|company|website))(?!\s+(?:an?\s+|the\s+|its\s+|their\s+)?(?:competing|"
+       r"competitor|competitors['’]?|rival|similar|generic|biosimilar|another|other)\b)",
        keyed_by="product", needs_product=True,
        cues=('launch', 'selling', 'marketing', 'commercial sale')),
     _t("stage.filed", "stage", "filed",
@@ -237,15 +290,17 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"Authori[sz]ation\s+Application|NDA|BLA|MAA)\b",
        keyed_by="product", needs_product=True,
        cues=('application', 'nda', 'bla', 'maa')),
+    # A clinical trial application (CTA) is the European IND: filing it, or its approval,
+    # counts as ind_filed (never as an approval of the product).
     _t("stage.ind_filed", "stage", "ind_filed",
        r"\b(?:file|filed|submit|submitted|submits|files|submission\s+of|filing\s+of|"
-       r"accepted)\s+(?:an?\s+|the\s+|its\s+)?(?:Investigational\s+New\s+Drug|IND|"
-       r"clinical\s+trial\s+"
-       r"application|CTA)\b",
+       r"accepted|approved|cleared|(?:approval|clearance|acceptance|authori[sz]ation)\s+"
+       r"(?:of|for))\s+(?:an?\s+|the\s+|its\s+|their\s+|[A-Z][\w\-]*['’]s\s+)?"
+       r"(?:Investigational\s+New\s+Drug|IND|clinical\s+trial\s+application|CTA)\b",
        keyed_by="product", needs_product=True,
-       cues=('investigational', 'ind', 'cta')),
+       cues=('investigational', 'ind', 'cta', 'clinical trial application')),
     _t("stage.phase.started", "stage", "phase",
-       rf"\b{_START_VERB}\s+(?:\w+\s+){{0,2}}?(?:in\s+)?(?:[A-Z][A-Z0-9\-]+,\s+)?{_STAGE_END}"
+       rf"\b{_START_VERB}\s+(?:\w+\s+){{0,2}}?(?:in\s+)?(?:{_TRIAL_NAME},\s+)?{_STAGE_END}"
        rf"|\b{_PHASE}\s+(?:clinical\s+)?(?:trial|study)\s+(?:of\s+[^.;]{{1,40}}?\s+)?"
        rf"(?:has\s+)?(?:began|begun|started|initiated|commenced)\b|\bFirst\s+Patient\s+Dosed\s+"
        rf"in\s+{_PHASE}",
@@ -272,13 +327,19 @@ TRIGGERS: tuple[Trigger, ...] = (
        cues=('preclinical', 'ind-enabling')),
     # ---- milestones ----------------------------------------------------------------------
     _t("milestone.reached", "milestone", "milestone_reached",
-       r"\b(?:trigger(?:s|ed)?|earn(?:s|ed)?|receiv(?:es|ed)|achiev(?:es|ed)|paid|pays|"
-       r"result(?:s|ed)\s+in)\s+(?:an?\s+|the\s+)?(?:\$[\d.,]+\s*(?:million|billion|thousand|"
-       r"[mMbB]n?)?\s+)?(?:[\w\-]+\s+){0,2}?milestone(?:\s+payment)?\b|\$[\d.,]+\s*"
-       r"(?:million|billion)?\s+milestone(?:\s+payment)?\s+(?:earned|received|paid|triggered)"
-       r"\b|\bEarns\s+\$[\d.,]+\s+(?:Million|Billion)\s+Milestone\b",
+       rf"\b(?:trigger(?:s|ed)?|earn(?:s|ed)?|receiv(?:es|ed)|achiev(?:es|ed)|paid|pays|"
+       rf"generat(?:es|ed)|"
+       rf"result(?:s|ed)\s+in)\s+(?:{_PAYEE}\s+)?(?:an?\s+|the\s+)?(?:{_MONEY}\s+)?"
+       rf"(?:[\w\-]+\s+){{0,2}}?milestone(?:\s+payment)?\b|"
+       rf"\b(?:entitl(?:es|ed)\s+{_PAYEE}|(?:became|becomes|is\s+now)\s+entitled)\s+to\s+"
+       rf"(?:receive\s+)?(?:an?\s+|the\s+)?"
+       rf"(?:{_MONEY}\s+)?(?:[\w\-]+\s+){{0,2}}?milestone(?:\s+payment)?\b|"
+       rf"\b(?:trigger(?:s|ed)?|generat(?:es|ed))\s+(?:an?\s+|the\s+)?{_MONEY}\s+"
+       rf"(?:(?!{_NOT_MILESTONE})[\w\-]+\s+){{0,2}}?payment\b|"
+       rf"{_MONEY}\s+milestone(?:\s+payment)?\s+(?:earned|received|paid|triggered)\b|"
+       rf"\bEarns\s+{_MONEY}\s+Milestone\b",
        keyed_by="product", needs_product=True,
-       cues=('milestone',)),
+       cues=('milestone', 'payment')),
 )
 
 # Relationship statuses that several phrases of one release may state about one pair: the
@@ -303,6 +364,11 @@ _CONDITIONAL_BEFORE = re.compile(
 _CONDITIONAL_AFTER = re.compile(
     r"^[^;]{0,80}?\b(?:if|unless|provided\s+that|in\s+the\s+event|subject\s+to\s+(?:the\s+)?"
     r"(?:approval|exercise|completion))\b", re.IGNORECASE)
+# A stage told as a noun ("the start of", "initiation of") whose clause goes on in the future.
+_NOUN_START = re.compile(r"(?:start|initiation|commencement|beginning|launch)\s+of\b",
+                         re.IGNORECASE)
+_FUTURE_AFTER = re.compile(r"^[^,;]{0,80}?\b(?:will|would|shall|may|might|could|is\s+expected|"
+                           r"are\s+expected)\b", re.IGNORECASE)
 _COUNTERFACTUAL = re.compile(r"^\s*Had\s+\w", re.IGNORECASE)
 _NEGATION = re.compile(
     r"\b(?:not|no|never|neither|nor|without|yet\s+to|no\s+longer|withdr[ae]wn?|withdrew|"
@@ -378,7 +444,8 @@ _PRODUCT_REFERENCE = re.compile(
     r"molecule|therapy|agreement|license|licen[cs]e\s+agreement|contract|option|dosing|"
     r"initiation|start)\b|\b(?:Initiation|Start|Completion)\s+of\b", re.IGNORECASE)
 _PARTNER_REFERENCE = re.compile(
-    r"\b(?:the\s+(?:two\s+)?companies|both\s+companies|they|their|the\s+partner|its\s+partner|"
+    r"\b(?:the\s+(?:two\s+)?(?:companies|parties)|both\s+(?:companies|parties)|they|their|"
+    r"the\s+partner|its\s+partner|"
     r"the\s+licensee|its\s+licensee|the\s+collaborator)\b|^(?:It|They)\b", re.IGNORECASE)
 _AGREEMENT_REFERENCE = re.compile(
     r"\b(?:the|its|their|our)\s+(?:[\w\-]+\s+){0,2}?(?:agreement|licen[cs]e|contract|deal)\b",
@@ -623,9 +690,12 @@ def sentence_modality(sentence: str, trigger: Trigger, start: int, end: int,
         weak = None  # "X has informed us that it will terminate": a decision, announced
     if not trigger.intrinsic and (weak or re.match(r"\s+(?:will|would|shall|may)\b", after)):
         return "hedged"
+    if _NOUN_START.match(phrase) and _FUTURE_AFTER.match(after):
+        return "hedged"  # "the start of a Phase 3 trial of X will trigger a payment"
     # When the event happened: the clause before the trigger (without the relative clauses
     # it contains) and its complement up to the next comma or relative clause.
     left = _RELATIVE.sub(",", sentence[c_start:start])
+    phrase = _RELATIVE.sub(",", phrase)  # "license, which previously covered X, now extends"
     right = re.split(r",|;|\b(?:that|which|who|whom|when|where|after|before|following|"
                      r"since)\b", sentence[end:c_end], maxsplit=1)[0]
     when_text = left + phrase + right
@@ -815,9 +885,8 @@ class _Extractor:
                 sentence[max(0, start - 40):end + 40]):
             modality = "hedged"  # "up to $50 million", "eligible", "to date": no payment made
         if trigger.field == "milestone":
-            amount = re.search(r"\$\s?([\d.,]+)\s*(million|billion|thousand|[mMbB]n?)?",
-                               sentence[max(0, start - 10):end + 60])
-            detail = _amount(amount.group(1), amount.group(2)) if amount else ""
+            amount = _AMOUNT.search(sentence, max(0, start - 10), end + 60)
+            detail = _amount(amount) if amount else ""
         section = "about" if unit.paragraph in self.about_paragraphs else unit.section
         confidence = 0.9 if any(o.name == partner for o in orgs) and any(
             p.name == product for p in products) else 0.75
@@ -885,11 +954,14 @@ class _Extractor:
                        key=lambda p: self._distance(p, start, end, sentence, "after"))
             if self._distance(best, start, end, sentence, "after") < 160:
                 return best.name
-        if trigger.status in ("extended", "expanded", "collaborating") and \
+        # a license (or rights) is on a product, even when the sentence does not name it
+        licence = trigger.status in ("extended", "expanded") and re.search(
+            r"\blicen[cs]e|\brights\b", sentence[start:end], re.IGNORECASE) is not None
+        if trigger.status in ("extended", "expanded", "collaborating") and not licence and \
                 not _AGREEMENT_REFERENCE.search(sentence[max(0, start - 10):end + 30]):
             return None  # a research collaboration as a whole
         if _AGREEMENT_REFERENCE.search(sentence) or _PRODUCT_REFERENCE.search(sentence) \
-                or trigger.needs_product or trigger.status in _DEAL_LEVEL:
+                or trigger.needs_product or trigger.status in _DEAL_LEVEL or licence:
             if scope.product and (partner, scope.product) in self.relationship:
                 return scope.product
             candidates = self.products_of(partner)
@@ -932,14 +1004,27 @@ class _Extractor:
         return None
 
 
-def _amount(number: str, unit: str | None) -> str:
+_CURRENCY_CODES = {"€": "EUR", "euro": "EUR", "euros": "EUR", "£": "GBP", "pounds": "GBP",
+                   "¥": "JPY", "yen": "JPY", "swiss francs": "CHF", "kronor": "SEK",
+                   "kroner": "DKK", "c$": "CAD", "a$": "AUD"}
+
+
+def _amount(m: re.Match[str]) -> str:
+    """The amount of a payment as a number, prefixed with its currency unless dollars:
+    "$4 million" -> "4000000", "€5 million" -> "EUR5000000"."""
+    number = m.group("num") or m.group("num2") or ""
+    unit = m.group("unit") or m.group("unit2") or ""
+    currency = " ".join((m.group("cur") or m.group("cur2") or "").lower().split())
+    code = _CURRENCY_CODES.get(currency, currency.upper())
+    if code in ("$", "US$", "U.S.$", "U.S. $", "USD", "DOLLARS"):
+        code = ""
     try:
         value = float(number.replace(",", ""))
     except ValueError:
-        return number
+        return code + number
     scale = {"million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "b": 1e9, "bn": 1e9,
-             "thousand": 1e3}.get((unit or "").lower(), 1.0)
-    return str(round(value * scale))
+             "thousand": 1e3}.get(unit.lower(), 1.0)
+    return code + str(round(value * scale))
 
 
 def _dedupe(facts: Sequence[Fact]) -> list[Fact]:

@@ -14,7 +14,14 @@ changes, the watch items, the updated entries and the aliases learned come out.
 - A restated license is no change when the deal is already a license in another form
   (an exercised option, an extended or expanded collaboration, an acquired partner).
 - The About list: a partner or product that leaves it without an announcement is
-  ``partner_removed``/``product_removed``; one that joins it unannounced is added.
+  ``partner_removed``/``product_removed``; one that joins it unannounced is added. A partner
+  that leaves it because of news in the same release (an ending, a discontinued program) has
+  that change only.
+- ``product_added`` names the partner the product sits with: a product new to the company,
+  or a known product in a deal stated with a partner it never had (licensed again after its
+  rights came back).
+- A pair that only the release's history sentences name ("in 2003, X declined its option on
+  P") is known but not news: a deal stated on it in the same release is still announced.
 """
 
 from __future__ import annotations
@@ -101,15 +108,18 @@ class _Book:
         self.filed = filed
         self.touched: set[PairKey] = set()
         self.changes: list[Change] = []
+        # Pairs first seen in this release's history sentences only ("in 2003 X declined its
+        # option on P"): known, but not yet news, so a deal stated about them still is.
+        self.provisional: set[PairKey] = set()
 
     def mention(self, evidence: str) -> PreviousMention:
         return PreviousMention(self.accession, self.filed, evidence)
 
     def partners(self) -> set[str]:
-        return {k[0] for k in self.state}
+        return {k[0] for k in self.state if k not in self.provisional}
 
     def products(self) -> set[str]:
-        return {k[1] for k in self.state if k[1]}
+        return {k[1] for k in self.state if k[1] and k not in self.provisional}
 
     def put(self, key: PairKey, entry: LedgerEntry, item: TimelineItem | None = None) -> None:
         if item is not None:
@@ -133,15 +143,21 @@ class _Book:
         return made
 
     def ensure(self, key: PairKey, fact_evidence: str, rule: str, confidence: float, *,
-               announce: bool) -> LedgerEntry:
-        """The entry of a pair, created (and announced as added) when new."""
+               announce: bool, deal: bool = False) -> LedgerEntry:
+        """The entry of a pair, created (and announced as added) when new.
+
+        ``product_added`` names the partner the product sits with: a product new to the
+        company, or a known product that goes to a partner new to the company (a product
+        licensed again after its rights came back)."""
         found = self.state.get(key)
-        if found is not None:
+        if found is not None and key not in self.provisional:
             return found
         partner, product = key
         is_new_partner = partner not in self.partners()
-        is_new_product = bool(product) and product not in self.products()
-        entry = self.new_entry(key)
+        is_new_product = bool(product) and (product not in self.products() or is_new_partner
+                                            or deal)
+        self.provisional.discard(key)
+        entry = found or self.new_entry(key)
         if announce and is_new_partner:
             self.change("partner_added", partner, product, fact_evidence, rule, confidence)
         if announce and is_new_product:
@@ -158,7 +174,20 @@ def _strongest(facts: Iterable[Fact]) -> Fact:
 
 def _stage_choice(old: str | None, facts: Sequence[Fact], entry: LedgerEntry) -> Fact | None:
     """The stage fact of a release that moves the pair, if any: the first one in the text
-    that is not a step back."""
+    that is not a step back; when that is progress, the furthest progress its sentence states
+    ("following approval of its CTA in October, it dosed the first patient in Phase 1")."""
+    chosen = _first_stage_move(old, facts, entry)
+    if chosen is None or chosen.status in STAGE_SETBACKS or old in STAGE_SETBACKS:
+        return chosen
+    for fact in facts:
+        if fact.evidence == chosen.evidence and fact.status in STAGE_ORDER \
+                and _stage_index(fact.status) > _stage_index(chosen.status):
+            chosen = fact
+    return chosen
+
+
+def _first_stage_move(old: str | None, facts: Sequence[Fact],
+                      entry: LedgerEntry) -> Fact | None:
     for fact in facts:
         new = fact.status
         resumed = new == "resumed" or fact.rule.startswith("stage.resumed")
@@ -212,6 +241,9 @@ def apply_extraction(current: Mapping[PairKey, LedgerEntry], extraction: Extract
     for fact in facts:
         if fact.modality != "historical" or fact.partner is None or fact.field == "milestone":
             continue
+        key = pair_key(fact.partner, fact.product)
+        if key not in book.state:
+            book.provisional.add(key)
         _seed(book, fact, create=True)
 
     # 2. Deals announced: stated relationship facts, strongest per pair.
@@ -227,9 +259,14 @@ def apply_extraction(current: Mapping[PairKey, LedgerEntry], extraction: Extract
             announced_endings.add(key[0])
         if key not in book.state and fact.status not in OPENING and not key[1]:
             continue  # the end of a deal never seen, on no product: a lease, a loan, ...
-        if key not in book.state:
+        if key in book.provisional and fact.status not in OPENING:
+            # what happened to a deal the release tells the history of ("licensed in 1999
+            # ... has now elected not to advance"): a change of that deal, not a new one
+            book.provisional.discard(key)
+        if key not in book.state or key in book.provisional:
             new_deals.add(key)
-        entry = book.ensure(key, fact.evidence, fact.rule, fact.confidence, announce=True)
+        entry = book.ensure(key, fact.evidence, fact.rule, fact.confidence, announce=True,
+                            deal=fact.status in OPENING)
         old = entry.relationship
         if old == fact.status or _implied(old, fact.status):
             book.put(key, entry)
@@ -246,7 +283,10 @@ def apply_extraction(current: Mapping[PairKey, LedgerEntry], extraction: Extract
         book.put(key, entry, book.item(kind, "relationship", fact.status, fact.evidence,
                                        fact.rule))
 
-    # 3. The About list: unannounced arrivals and departures.
+    # 3. The About list: unannounced arrivals and departures. A partner that stops developing
+    #    its product in this release leaves the list because of that news, not silently.
+    announced_endings |= {f.partner for f in body if f.partner and f.modality == "stated"
+                          and f.field == "stage" and f.status == "discontinued"}
     if extraction.about:
         _about_diff(book, extraction.about, announced_endings,
                     frozenset(extraction.about_products))

@@ -96,7 +96,7 @@ _REGULATORS = re.compile(
 _CODE = re.compile(
     r"(?<![\w\-])("
     r"(?:[a-z]{1,2}[A-Z][A-Za-z]{0,3}|[A-Z]{1,5}[a-z]?)"       # ABC, huX, XYZ, SB, Ab
-    r"(?:-\d{1,6}|\d{3,6})"                                     # -214, 2704
+    r"(?:-\d{1,6}|\d{3,6})(?:[a-z](?![a-z]))?"                  # -214, 2704, -19a
     r"(?:[A-Z]{1,3}\d{0,3})?"                                   # XYZ591DM1
     r"(?:-[A-Z][A-Za-z]{0,3}\d{1,4})?"                          # huX242-DM1
     r")(?![\w\-])"
@@ -140,6 +140,12 @@ polypeptide dipeptide tripeptide statistic thermostat rheostat hemostat homeosta
 transgene oncogene progene antigene dermatitis platinum vector advocate estate protect
 peptides
 """.split())
+# A code-shaped name given as a trial's: "ABCD-2, a randomized Phase 3 trial", "a study
+# called ABCD-1". ("the ABC-12 trial" may be a trial of the product ABC-12: not learned.)
+_TRIAL_NAMED = re.compile(
+    r"(?<![\w\-])([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+[a-z]?),\s+(?:a|an|the|our|its|their)\s+"
+    r"(?:[\w\-/]+\s+){0,5}?(?:trials?|stud(?:y|ies))\b|\b(?:trials?|stud(?:y|ies))\s+"
+    r"(?:called|named|known\s+as|designated)\s+([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+[a-z]?)")
 _BRAND = re.compile(r"(?<![\w\-])([A-Z][a-z]{3,})(?:™|®|\(TM\)|\(R\))")
 
 # --------------------------------------------------------------------------- aliases in text
@@ -290,6 +296,7 @@ class Recognizer:
         self.learned: list[AliasLink] = []
         self.company_names = tables.company_names
         self._all_text = ""
+        self.trial_names: set[str] = set()
         self._known_re: re.Pattern[str] | None = None
         self._known_re_size = -1
         for canonical, aliases in (tables.partner_aliases or {}).items():
@@ -364,6 +371,9 @@ class Recognizer:
     # -- the first pass -------------------------------------------------------------------
     def _learn(self, texts: Sequence[str]) -> None:
         self._all_text = "\n".join(texts)
+        # a trial named as such once ("ABCD-2, a Phase 3 trial") is a trial in every sentence
+        self.trial_names = {m.group(1) or m.group(2)
+                            for m in _TRIAL_NAMED.finditer(self._all_text)}
         found: list[tuple[str, str]] = []  # (surface, sentence)
         for text in texts:
             for raw, _start in self._org_candidates(text):
@@ -643,8 +653,12 @@ class Recognizer:
             name = m.group(1)
             if any(s <= m.start() < e for _, s, e in found):
                 continue
-            if _NOT_CODE_PREFIX.match(name) or (re.fullmatch(r"[A-Z]{2,5}-\d{1,2}", name) and \
-                    self._is_trial_name(text, m.end())):
+            if name in self.trial_names and \
+                    self.canonical_product(name) not in self.known_products:
+                continue
+            if _NOT_CODE_PREFIX.match(name) or (
+                    re.fullmatch(r"[A-Z]{2,5}-\d{1,2}[a-z]?", name)
+                    and self._is_trial_name(text, m.end())):
                 continue
             if re.fullmatch(r"(?:19|20)\d\d", name[-4:]) and not re.search(r"[A-Za-z]\d", name):
                 continue
