@@ -520,6 +520,10 @@ class App:
             logger.info("stopping: no new polls; letting in-flight work finish (%.0fs grace)",
                         self.grace_seconds)
             scheduler.shutdown()
+            # A poll in flight (perhaps waiting out retries) is dropped, not drained: nothing
+            # it saw is lost, because filings are queued atomically and the source's state is
+            # saved only after its filings are, so the next start polls again from there.
+            tasks[0].cancel()
             await self._drain(tasks)
             heartbeat.cancel()
             await asyncio.gather(heartbeat, return_exceptions=True)
