@@ -94,11 +94,12 @@ _PHASE = (r"phase\s*(?:(?:I{1,3}|[123])(?:[ab])?(?:\s*/\s*(?:I{1,3}|[123])[ab]?)
 _PHASE_TOKEN = re.compile(
     r"phase\s*((?:I{1,3}|[123])(?:[ab])?(?:\s*/\s*(?:I{1,3}|[123])[ab]?)?)(?![\w/])",
     re.IGNORECASE)
+_SUBJECTS = r"(?:patient|subject|participant|volunteer)s?"
 _START_VERB = (r"(?:initiat(?:e|ed|es|ing|ion)|begin|began|begun|begins|start(?:ed|s|ing)?|"
-               r"commencement|commenc(?:e|ed|es|ing)|launch(?:ed|es)?|opened|dosed\s+the\s+first\s+"
-               r"(?:patient|subject|participant)s?|(?:first\s+)?(?:patient|subject|participant)s?"
+               r"commencement|commenc(?:e|ed|es|ing)|launch(?:ed|es)?|opened|dosed\s+(?:the\s+|its\s+)?"
+               rf"first\s+(?:[\w\-]+\s+)?{_SUBJECTS}|(?:first\s+)?(?:healthy\s+)?{_SUBJECTS}"
                r"\s+(?:has|have|was|were)\s+(?:been\s+)?(?:dosed|treated|enroll?ed|randomi[sz]ed)|"
-               r"(?:enroll?ed|randomi[sz]ed)\s+the\s+first\s+(?:patient|subject)s?|enter|entered|enters|advance|"
+               rf"(?:enroll?ed|randomi[sz]ed)\s+the\s+first\s+{_SUBJECTS}|enter|entered|enters|advance|"
                r"advanced|advances|moved|moves|progressed)")
 # A trial's own name before its description: "in ABCD-1, a Phase 3 trial", "ABC-WXYZ 2",
 # "ABCD-XY" (capitals, digits and hyphens, perhaps a number after a space)
@@ -123,7 +124,7 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("relationship.not_advancing.opt_out", "relationship", "not_advancing",
        r"\b(?:elected|decided|chosen|chose|determined|opted)\s+not\s+to\s+(?:advance|proceed|"
        r"continue|pursue|develop|progress|move)|\bwill\s+not\s+(?:advance|proceed\s+with|"
-       r"continue\s+(?:to\s+develop|development)|pursue|progress|develop)|\bdeclined\s+to\s+"
+       r"continue\s+(?:to\s+develop|development)|pursue|progress|develop|fund)|\bdeclined\s+to\s+"
        r"(?:advance|proceed|continue|develop)|\bdoes\s+not\s+(?:intend|plan)\s+to\s+"
        r"(?:advance|continue|develop)|\bopt(?:ed|s|ing)?\s+out\s+of\b|\bopt-out\s+of\b|"
        # ("would no longer" is left to the conditional it belongs to)
@@ -133,6 +134,8 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"(?:its\s+|their\s+|the\s+|all\s+)?(?:development|developing|work\s+on)\b",
        intrinsic=True,
        cues=('not', 'opt', 'no longer', 'stop', 'cease', 'end', 'halt')),
+    _t("relationship.not_advancing.deprioritized", "relationship", "not_advancing",
+       r"\bde-?prioriti[sz](?:ed|es|ing|e)\b", cues=('priorit',)),
     _t("relationship.rights_returned.reverted", "relationship", "rights_returned",
        r"\b(?:all|worldwide|full|global|exclusive|the|its|their)?\s*rights\b[^.;]{0,90}?\b"
        r"(?:(?:have|has|had)\s+(?:been\s+)?|were\s+|was\s+|are\s+|is\s+|would\s+(?:have\s+)?|"
@@ -159,11 +162,21 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"\bcompleted\s+(?:its|the)\s+(?:acquisition|purchase)\s+of\b|\b(?:has\s+)?acquired\s+"
        r"(?=[A-Z])|\bwhich\s+acquired\b",
        cues=('acqui', 'purchase')),
+    # "X has acquired all United States rights to P": a purchase of the product's rights
+    _t("relationship.acquired.rights", "relationship", "acquired",
+       r"\b(?:acquired|purchased|bought)\s+(?:all\s+|the\s+|full\s+|its\s+)?(?:(?:remaining|"
+       r"exclusive|worldwide|global|commercial|U\.S\.|[A-Z][a-z]+)\s+){0,3}rights\s+(?:to|for|in)\b",
+       needs_product=True, cues=('acquired', 'purchased', 'bought')),
     # ---- relationship: options and licenses ----------------------------------------------
     _t("relationship.option_exercised", "relationship", "option_exercised",
        r"\bexercis(?:e|ed|es|ing)\s+(?:its|their|the|an|this|that)\s+(?:[\w\-]+\s+){0,2}?"
        r"(?:option|opt-in)\b(?!\s+to\s+purchase)|\bexercise\s+of\s+(?:its|the|their)\s+"
-       r"(?:option|opt-in)\b|\bopted\s+in\b",
+       r"(?:option|opt-in)\b|\bopted\s+in\b|"
+       # "exercised its right to an exclusive license", "... its right to obtain a license"
+       r"\bexercis(?:e|ed|es|ing)\s+(?:its|their|the|an|this|that)\s+(?:[\w\-]+\s+)?right\s+to\s+"
+       r"(?:(?:an?|the)\s+)?(?:(?:exclusive|non-exclusive|co-exclusive|worldwide|global|"
+       r"[\w\-]+-wide)\s+)*licen[cs]e\b|\bexercis(?:e|ed|es|ing)\s+(?:its|their|the)\s+"
+       r"(?:[\w\-]+\s+)?right\s+to\s+(?:obtain|take|acquire|license|licence|in-license)\b",
        needs_product=True,
        cues=('exercis', 'opted in')),
     _t("relationship.option_granted", "relationship", "option_granted",
@@ -212,7 +225,7 @@ TRIGGERS: tuple[Trigger, ...] = (
        cues=('extend', 'extension', 'renew', 'prolong', 'continue')),
     _t("relationship.expanded", "relationship", "expanded",
        r"\bexpand(?:ed|s|ing)?\s+(?:the|its|our|their)\s+(?:[\w\-]+\s+){0,3}?(?:collaboration|"
-       r"agreement|alliance|partnership)\b|\bexpanded\s+(?:[\w\-]+\s+){0,2}?collaboration\b|"
+       r"agreement|alliance|partnership|licen[cs]e)\b|\bexpanded\s+(?:[\w\-]+\s+){0,2}?collaboration\b|"
        r"\bexpansion\s+of\s+(?:the|its|their)\s+(?:[\w\-]+\s+){0,2}?(?:collaboration|alliance)|"
        r"\b(?:amended|broadened|enlarged)\s+(?:the|its|their)\s+(?:[\w\-]+\s+){0,3}?"
        r"(?:collaboration|agreement|alliance|partnership)\s+to\s+(?:add|include|cover)\b|"
@@ -228,10 +241,13 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("relationship.collaborating", "relationship", "collaborating",
        r"\b(?:entered\s+into|signed|formed|form|established|announced|launched|enter|has|have)"
        r"\s+(?:an?\s+|the\s+|their\s+|our\s+)?(?:[\w\-]+\s+){0,5}?(?:collaboration|"
-       r"co-development|codevelopment|alliance|partnership)\b(?!\s+(?:revenue|funding))|"
+       r"co-?development|alliance|partnership|co-?promotion|co-?marketing|"
+       r"co-?commerciali[sz]ation)\b(?!\s+(?:revenue|funding|partner))|"
        r"\bentered\s+into\s+an?\s+agreement\s+with\b[^.;]{0,90}?\bto\s+jointly\s+develop\b|"
-       r"\bco-?develop(?:ing|s)?\b|\bcollaborating\s+with\b|\bjointly\s+develop\b",
-       cues=('collaborat', 'develop', 'alliance', 'partnership')),
+       r"\bco-?develop(?:ing|s)?\b|\bcollaborating\s+with\b|\bjointly\s+develop\b|"
+       r"\bagreement\s+to\s+co-?(?:promote|market|commerciali[sz]e)\b",
+       cues=('collaborat', 'develop', 'alliance', 'partnership', 'co-promot', 'copromot',
+             'co-market', 'commerciali')),
     _t("relationship.in_discussion", "relationship", "in_discussion",
        r"\b(?:in|entered(?:\s+into)?)\s+(?:exclusive\s+)?(?:discussions|negotiations|talks)\s+"
        r"with\b|\b(?:letter\s+of\s+intent|term\s+sheet|memorandum\s+of\s+understanding)\b",
@@ -244,6 +260,13 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"clinical\s+hold\s+on\b",
        keyed_by="product", needs_product=True,
        cues=('hold',)),
+    # "suspended dosing in its Phase 1 study", "paused enrollment": a hold the partner chose
+    _t("stage.on_hold.suspended", "stage", "on_hold",
+       r"\b(?:suspend(?:ed|s|ing)?|paus(?:ed|es|ing))\s+(?:the\s+|all\s+|further\s+|its\s+|their\s+)*"
+       r"(?:[\w\-/]+\s+){0,2}?(?:dosing|enrol(?:l)?ment|recruitment|treatment|trials?|"
+       r"stud(?:y|ies)|development)\b",
+       keyed_by="product", needs_product=True,
+       cues=('suspend', 'paus')),
     _t("stage.resumed.hold_lifted", "stage", "resumed",
        r"\blift(?:ed|s)?\s+(?:the\s+)?(?:partial\s+|full\s+)?clinical\s+hold\b|\bhold\s+"
        r"(?:has|had)\s+been\s+lifted\b|\bhold\s+(?:was|is)\s+lifted\b|\bLifts\s+Clinical\s+Hold\b",
@@ -325,6 +348,28 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"(?:evaluation|studies|testing|development)\s+of\b",
        keyed_by="product", needs_product=True, intrinsic=True,
        cues=('preclinical', 'ind-enabling')),
+    # "advanced P, an oral inhibitor, into preclinical development": news, not a restatement
+    _t("stage.preclinical.entered", "stage", "preclinical",
+       r"\b(?:advanced|advances|moved|moves|progressed|progresses|brought|took|taken)\s+"
+       r"(?:[^.;]{1,80}?\s+)?into\s+(?:formal\s+)?(?:preclinical|IND-enabling)\s+(?:development|"
+       r"studies|testing|toxicology)\b|\b(?:entered|enters|began|begun|started|initiated)\s+"
+       r"(?:formal\s+)?(?:preclinical|IND-enabling)\s+(?:development|studies|testing)\b",
+       keyed_by="product", needs_product=True,
+       cues=('preclinical', 'ind-enabling')),
+    # "the program is at the research stage" (a restatement) ...
+    _t("stage.research", "stage", "research",
+       r"\b(?:is|are|was|were|remains?|still)\s+(?:still\s+)?(?:at|in)\s+(?:the\s+|an?\s+)?"
+       r"(?:early\s+)?research\s+(?:stage|phase)\b|\bresearch[-\s]stage\s+(?:program|compound|"
+       r"project|candidate|molecule)",
+       keyed_by="product", needs_product=True, intrinsic=True,
+       cues=('research',)),
+    # ... and "have returned P to the research stage" (the one move back the ledger takes)
+    _t("stage.research.returned", "stage", "research",
+       r"\b(?:returned|moved|sent|put|taken|took)\s+(?:[^.;]{1,60}?\s+)?back\s+(?:in)?to\s+"
+       r"(?:the\s+)?research\b|\b(?:returned|reverted)\s+(?:[^.;]{1,60}?\s+)?to\s+(?:the\s+)?"
+       r"research\s+(?:stage|phase)\b",
+       keyed_by="product", needs_product=True,
+       cues=('research',)),
     # ---- milestones ----------------------------------------------------------------------
     _t("milestone.reached", "milestone", "milestone_reached",
        rf"\b(?:trigger(?:s|ed)?|earn(?:s|ed)?|receiv(?:es|ed)|achiev(?:es|ed)|paid|pays|"
@@ -336,10 +381,20 @@ TRIGGERS: tuple[Trigger, ...] = (
        rf"(?:{_MONEY}\s+)?(?:[\w\-]+\s+){{0,2}}?milestone(?:\s+payment)?\b|"
        rf"\b(?:trigger(?:s|ed)?|generat(?:es|ed))\s+(?:an?\s+|the\s+)?{_MONEY}\s+"
        rf"(?:(?!{_NOT_MILESTONE})[\w\-]+\s+){{0,2}}?payment\b|"
+       rf"\b(?:trigger(?:s|ed)?|generat(?:es|ed))\s+(?:an?\s+|the\s+)?(?:(?!{_NOT_MILESTONE})"
+       rf"[\w\-]+\s+){{0,2}}?payment\s+of\s+{_MONEY}|"
        rf"{_MONEY}\s+milestone(?:\s+payment)?\s+(?:earned|received|paid|triggered)\b|"
        rf"\bEarns\s+{_MONEY}\s+Milestone\b",
        keyed_by="product", needs_product=True,
        cues=('milestone', 'payment')),
+    # A sum paid or received on an event, without the word "milestone" ("paid the Company
+    # $750,000 upon selection of the candidate"): checked for the event and for what the sum
+    # is not (an up-front fee, royalties, a purchase price) in ``_Extractor._fact``.
+    _t("milestone.paid_on_event", "milestone", "milestone_reached",
+       rf"\b(?:paid|pays|received|receives|earned|earns|collected)\s+(?:{_PAYEE}\s+)?"
+       rf"(?:an?\s+|the\s+)?{_MONEY}",
+       keyed_by="product", needs_product=True,
+       cues=('paid', 'pays', 'receive', 'earn', 'collected')),
 )
 
 # Relationship statuses that several phrases of one release may state about one pair: the
@@ -351,6 +406,8 @@ RELATIONSHIP_RANK: dict[str, int] = {
     "acquired": 7, "not_advancing": 8, "terminated": 9, "rights_returned": 10,
 }
 ENDED = frozenset({"terminated", "rights_returned"})
+# A partner on its way out of a deal: the rights that come back are its.
+_LEAVING = frozenset({"not_advancing", "terminated", "renegotiating"})
 # Statuses that are about a deal on a product even when the sentence names none ("open
 # negotiations with X on revised terms" is about the product X licensed).
 _DEAL_LEVEL = frozenset({"renegotiating", "not_advancing", "terminated", "rights_returned"})
@@ -374,6 +431,9 @@ _NEGATION = re.compile(
     r"\b(?:not|no|never|neither|nor|without|yet\s+to|no\s+longer|withdr[ae]wn?|withdrew|"
     r"rescind(?:ed)?|revok(?:ed|es)|cancel(?:l)?ed|instead\s+of|rather\s+than)\b|n't\b",
     re.IGNORECASE)
+# A negation a few words before an intrinsic phrase governs it: "did not exercise its right to
+# opt out", "has not decided to stop developing".
+_GOVERNING_NEGATION = re.compile(r"\b(?:not|never|no)\s+(?:[\w\-’']+\s+){0,4}$", re.IGNORECASE)
 _STRONG_HEDGE = re.compile(
     r"\b(?:may|might|could|can|possibility|possible|possibly|risk|risks|potential|"
     r"potentially|whether|uncertain|uncertainty|unable|fail(?:s|ed)?\s+to)\b", re.IGNORECASE)
@@ -432,6 +492,18 @@ _PARTIAL_RIGHTS = re.compile(
     r"\b(?:while|whereas|but)\b[^.;]{0,80}\b(?:retains?|keeps?|continues?\s+to\s+hold|"
     r"will\s+(?:retain|keep))\b|\b(?:except|outside(?:\s+of)?)\s+(?:in\s+)?(?:the\s+)?"
     r"[A-Z][a-z]+")
+# What a sum paid on an event is paid for: the event ("upon selection of the candidate",
+# "with the first commercial sale") and the payments that are no milestone.
+_PAYMENT_EVENT = re.compile(
+    r"\b(?:upon|on|following|after|with|for|at|triggered\s+by)\s+(?:the\s+|its\s+)?"
+    r"(?:[\w\-]+\s+){0,3}?(?:approval|launch|filing|submission|acceptance|initiation|start|"
+    r"commencement|dosing|enrol(?:l)?ment|randomi[sz]ation|selection|nomination|designation|"
+    r"achievement|clearance|(?:first\s+)?commercial\s+sale|first\s+(?:patient|subject|sale|"
+    r"dose))\b", re.IGNORECASE)
+_NOT_A_MILESTONE_SUM = re.compile(
+    r"\b(?:up-?front|upfront|signing|closing|royalt(?:y|ies)|equity|shares|stock|purchase|"
+    r"exercise\s+fee|option\s+fee|exclusivity|expansion\s+fee|licen[cs]e\s+fees?|"
+    r"reimburs\w*|research\s+funding|offering|placement|loan|grant)\b", re.IGNORECASE)
 _POTENTIAL_PAYMENT = re.compile(
     r"\b(?:up\s+to|eligible|potential(?:ly)?|aggregate|to\s+date|cumulative|could|may)\b",
     re.IGNORECASE)
@@ -678,8 +750,9 @@ def sentence_modality(sentence: str, trigger: Trigger, start: int, end: int,
         return "conditional"  # rights that will revert: on a date, or if something happens
     if not trigger.intrinsic and _NEGATION.search(before[-60:]):
         return "negated"
-    if trigger.intrinsic and re.search(r"\b(?:not|never|no)\b", before[-25:], re.IGNORECASE):
-        return "negated"
+    if trigger.intrinsic and (re.search(r"\b(?:not|never|no)\b", before[-25:], re.IGNORECASE)
+                              or _GOVERNING_NEGATION.search(before)):
+        return "negated"  # "did not exercise its right to opt out": no opt-out
     # An infinitive ("expects to file ... and to begin") hangs on a verb further back.
     reach = len(before) if re.search(r"\bto\s+$", before) else 80
     if _STRONG_HEDGE.search(before[-max(reach, 90):]):
@@ -730,6 +803,9 @@ class _Extractor:
         )
         self.names = Recognizer(tables, [u.text for u in self.units])
         self.about_paragraphs: set[int] = set()
+        # the partners each paragraph names (a fact with several holders goes to the one its
+        # paragraph names: "it has regained the rights in Japan. X terminated its license")
+        self.paragraph_orgs: dict[int, set[str]] = {}
         # pairs known before and during this release: partner -> products, product -> partners
         self.relationship: dict[tuple[str, str], str | None] = {}
         self.active: dict[tuple[str, str], bool] = {}
@@ -765,6 +841,10 @@ class _Extractor:
         facts: list[Fact] = []
         scope = _Scope()
         section = ""
+        for unit in self.units:
+            if unit.prose:
+                self.paragraph_orgs.setdefault(unit.paragraph, set()).update(
+                    o.name for o in self.names.orgs(unit.text))
         for unit in self.units:
             if unit.section != section:
                 scope = _Scope()
@@ -871,7 +951,7 @@ class _Extractor:
             product = self._product_near(sentence, products, start, end, scope, trigger)
             if product is None:
                 return None
-            partner = self._partner_for_product(sentence, orgs, start, end, product, scope,
+            partner = self._partner_for_product(unit, orgs, start, end, product, scope,
                                                 trigger)
             if partner is None:
                 return None
@@ -884,6 +964,9 @@ class _Extractor:
         if trigger.field == "milestone" and modality == "stated" and _POTENTIAL_PAYMENT.search(
                 sentence[max(0, start - 40):end + 40]):
             modality = "hedged"  # "up to $50 million", "eligible", "to date": no payment made
+        if trigger.rule == "milestone.paid_on_event" and (
+                not _PAYMENT_EVENT.search(sentence) or _NOT_A_MILESTONE_SUM.search(sentence)):
+            return None  # a sum paid, but for no event, or for what is no milestone
         if trigger.field == "milestone":
             amount = _AMOUNT.search(sentence, max(0, start - 10), end + 60)
             detail = _amount(amount) if amount else ""
@@ -983,24 +1066,34 @@ class _Extractor:
             return scope.product
         return None
 
-    def _partner_for_product(self, sentence: str, orgs: Sequence[Mention], start: int,
+    def _partner_for_product(self, unit: _Unit, orgs: Sequence[Mention], start: int,
                              end: int, product: str, scope: _Scope,
                              trigger: Trigger) -> str | None:
+        """Who holds the product a fact is about: the holder the sentence names (or, failing
+        that, a partner it names that held the product once: "X, which returned the rights");
+        else the only holder; else, of several, the one the paragraph names, or for an ending
+        the one already on its way out; else the partner the text was about."""
+        sentence = unit.text
         holders = self.partners_of(product)
         if trigger.status == "rights_returned":
             holders = [p for (p, q), rel in self.relationship.items()
                        if q == product and rel != "rights_returned"] or holders
-        named = [o for o in orgs if o.name in holders]
+        named = [o for o in orgs if o.name in holders] or [
+            o for o in orgs if (o.name, product) in self.relationship]
         if named:
             return min(named, key=lambda o: self._distance(o, start, end, sentence,
                                                            "near")).name
         if len(holders) == 1:
             return holders[0]
+        in_paragraph = [p for p in holders if p in self.paragraph_orgs.get(unit.paragraph, ())]
+        if len(in_paragraph) == 1:
+            return in_paragraph[0]
+        if trigger.status in ENDED:
+            leaving = [p for p in holders if self.relationship.get((p, product)) in _LEAVING]
+            if len(leaving) == 1:
+                return leaving[0]
         if scope.partner in holders:
             return scope.partner
-        if not holders and orgs and trigger.field == "stage":
-            # a product first seen with its partner in this very sentence
-            return None
         return None
 
 

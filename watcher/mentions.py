@@ -144,8 +144,12 @@ peptides
 # called ABCD-1". ("the ABC-12 trial" may be a trial of the product ABC-12: not learned.)
 _TRIAL_NAMED = re.compile(
     r"(?<![\w\-])([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+[a-z]?),\s+(?:a|an|the|our|its|their)\s+"
-    r"(?:[\w\-/]+\s+){0,5}?(?:trials?|stud(?:y|ies))\b|\b(?:trials?|stud(?:y|ies))\s+"
+    r"(?:[\w\-/]+,?\s+){0,5}?(?:trials?|stud(?:y|ies))\b|\b(?:trials?|stud(?:y|ies))\s+"
     r"(?:called|named|known\s+as|designated)\s+([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+[a-z]?)")
+# A word of four or five capitals with a one- or two-digit number ("LUMEN-2", "ALBA-12") names
+# a trial, not a product (product codes have two or three letters, or more digits), unless the
+# company's releases already made it a product.
+_TRIAL_ACRONYM = re.compile(r"[A-Z]{4,5}-\d{1,2}")
 _BRAND = re.compile(r"(?<![\w\-])([A-Z][a-z]{3,})(?:™|®|\(TM\)|\(R\))")
 
 # --------------------------------------------------------------------------- aliases in text
@@ -653,7 +657,7 @@ class Recognizer:
             name = m.group(1)
             if any(s <= m.start() < e for _, s, e in found):
                 continue
-            if name in self.trial_names and \
+            if (name in self.trial_names or _TRIAL_ACRONYM.fullmatch(name)) and \
                     self.canonical_product(name) not in self.known_products:
                 continue
             if _NOT_CODE_PREFIX.match(name) or (
@@ -689,7 +693,7 @@ class Recognizer:
 
     @staticmethod
     def _is_trial_name(text: str, end: int) -> bool:
-        return bool(re.match(r",?\s+(?:a|an|the|our|its)\s+(?:[\w\-]+\s+){0,5}?"
+        return bool(re.match(r",?\s+(?:a|an|the|our|its)\s+(?:[\w\-]+,?\s+){0,5}?"
                              r"(?:trial|study|program)\b", text[end:end + 80]))
 
     def _first_product(self, text: str) -> str | None:
