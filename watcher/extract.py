@@ -342,9 +342,10 @@ TRIGGERS: tuple[Trigger, ...] = (
        keyed_by="product", needs_product=True,
        cues=('clinic',)),
     _t("stage.preclinical", "stage", "preclinical",
-       r"\bin\s+preclinical\s+development\b|\bpreclinical\s+(?=(?:[\w\-]+\s+){0,3}?"
+       r"\bin\s+preclinical\s+development\b|\b(?:at|in)\s+(?:the\s+|an?\s+)?(?:late\s+|early\s+)?"
+       r"pre-?clinical\s+(?:stage|phase)\b|\bpreclinical\s+(?=(?:[\w\-]+\s+){0,3}?"
        r"(?:therapy|inhibitor|candidate|compound|antibody|conjugate|molecule|program|product|"
-       r"gene))|\bIND-enabling\s+(?:studies|work|toxicology|program)\b|\bpreclinical\s+"
+       r"gene|treatment|drug|medicine|agent|vaccine|asset))|\bIND-enabling\s+(?:studies|work|toxicology|program)\b|\bpreclinical\s+"
        r"(?:evaluation|studies|testing|development)\s+of\b",
        keyed_by="product", needs_product=True, intrinsic=True,
        cues=('preclinical', 'ind-enabling')),
@@ -504,6 +505,10 @@ _NOT_A_MILESTONE_SUM = re.compile(
     r"\b(?:up-?front|upfront|signing|closing|royalt(?:y|ies)|equity|shares|stock|purchase|"
     r"exercise\s+fee|option\s+fee|exclusivity|expansion\s+fee|licen[cs]e\s+fees?|"
     r"reimburs\w*|research\s+funding|offering|placement|loan|grant)\b", re.IGNORECASE)
+_ENDING_NEWS = re.compile(
+    r"\b(?:discontinu(?:ed|es|ing)|terminat(?:ed|es|ing)|stopped|halted|ceased|returned\s+"
+    r"(?:all\s+|the\s+)?rights|(?:elected|decided|chose)\s+not\s+to|opted\s+out)\b",
+    re.IGNORECASE)
 _POTENTIAL_PAYMENT = re.compile(
     r"\b(?:up\s+to|eligible|potential(?:ly)?|aggregate|to\s+date|cumulative|could|may)\b",
     re.IGNORECASE)
@@ -702,17 +707,51 @@ def _dates(text: str) -> Iterator[tuple[int, int, int | None, int | None]]:
         yield int(m.group("year")), m.start(), month, day
 
 
-def _is_old(year: int, month: int | None, day: int | None, release_date: date) -> bool:
-    """A date more than about six months before the release is history, not news."""
+def _is_old(year: int, month: int | None, day: int | None, release_date: date,
+            period_start: date | None = None) -> bool:
+    """A date more than about six months before the release is history, not news, unless it
+    falls in the period whose results the release reports (an annual report in March tells
+    the news of the whole year before)."""
     if month is None:
-        return year < release_date.year
+        return year < min(release_date.year, period_start.year if period_start else year + 1)
     if day is None:
         day = 28
     try:
         when = date(year, month, day)
     except ValueError:
         return False
-    return when < release_date - timedelta(days=183)
+    cutoff = release_date - timedelta(days=183)
+    if period_start is not None:
+        cutoff = min(cutoff, period_start)
+    return when < cutoff
+
+
+_PERIOD_END = re.compile(
+    r"\b(?:(?P<quarter>first|second|third|fourth)\s+quarter\s+and\s+)?(?:the\s+)?(?:full\s+|"
+    r"fiscal\s+)?(?:fiscal\s+)?(?P<span>year|quarter|six\s+months|nine\s+months)\s+(?:ended|"
+    r"ending)\s+(?P<month>January|February|March|April|May|June|July|August|September|"
+    r"October|November|December)\s+(?P<day>\d{1,2}),?\s+(?P<year>(?:19|20)\d\d)", re.IGNORECASE)
+_SPAN_MONTHS = {"year": 12, "quarter": 3, "six months": 6, "nine months": 9}
+
+
+def reporting_period_start(release: Release) -> date | None:
+    """The first day of the period a results release reports on ("results for the fourth
+    quarter and full year ended December 31, 2007" -> 2007-01-01), or None."""
+    for paragraph in release.paragraphs[:4]:
+        m = _PERIOD_END.search(paragraph.text)
+        if m is None:
+            continue
+        span = " ".join(m.group("span").lower().split())
+        months = 12 if m.group("quarter") and span == "year" else _SPAN_MONTHS.get(span, 12)
+        month = _MONTHS[m.group("month").lower()]
+        end_year, end_month = int(m.group("year")), month
+        start_month = end_month - months + 1
+        start_year = end_year
+        while start_month < 1:
+            start_month += 12
+            start_year -= 1
+        return date(start_year, start_month, 1)
+    return None
 
 
 def _clause(sentence: str, start: int, end: int) -> tuple[int, int]:
@@ -734,7 +773,7 @@ def _clause(sentence: str, start: int, end: int) -> tuple[int, int]:
 
 
 def sentence_modality(sentence: str, trigger: Trigger, start: int, end: int,
-                      release_date: date | None) -> Modality:
+                      release_date: date | None, period_start: date | None = None) -> Modality:
     """How a sentence holds the fact its trigger states (see the module docstring)."""
     sentence = _MONTH_MAY.sub("Mai", sentence)  # "In May 2001" is no hedge
     c_start, c_end = _clause(sentence, start, end)
@@ -777,7 +816,7 @@ def sentence_modality(sentence: str, trigger: Trigger, start: int, end: int,
         return "historical"
     if release_date is not None:
         for year, _offset, month, day in _dates(when_text):
-            if _is_old(year, month, day, release_date):
+            if _is_old(year, month, day, release_date, period_start):
                 return "historical"
     return "stated"
 
@@ -788,6 +827,7 @@ class _Extractor:
     def __init__(self, release: Release, context: ExtractContext) -> None:
         self.context = context
         self.release_date = context.release_date or release.dateline_date
+        self.period_start = reporting_period_start(release)
         own = list(context.own_names)
         filer = filer_name(release)
         if filer:
@@ -957,7 +997,8 @@ class _Extractor:
                 return None
         if status == "rights_returned" and _PARTIAL_RIGHTS.search(sentence[start:end + 120]):
             return None  # rights back in some territories: the partner keeps the rest
-        modality = sentence_modality(sentence, trigger, start, end, self.release_date)
+        modality = sentence_modality(sentence, trigger, start, end, self.release_date,
+                                     self.period_start)
         if status == "resumed":
             status = self._resumed_stage(sentence)
         detail = ""
@@ -992,12 +1033,18 @@ class _Extractor:
         target = after[0].name
         if not any(p == target for p, _q in self.relationship):
             return None
-        modality = sentence_modality(unit.text, trigger, start, end, self.release_date)
+        modality = sentence_modality(unit.text, trigger, start, end, self.release_date,
+                                     self.period_start)
+        # A product whose development the same sentence ends is not the deal the new owner
+        # takes over: the acquisition goes to the partner's other deal.
+        ending = {p.name for p in products} if _ENDING_NEWS.search(unit.text) else set()
         product = next((p.name for p in products
-                        if (target, p.name) in self.relationship), None)
+                        if (target, p.name) in self.relationship and p.name not in ending), None)
         if product is None:
-            candidates = self.products_of(target)
+            candidates = [q for q in self.products_of(target) if q not in ending]
             product = candidates[0] if len(candidates) == 1 else None
+            if product is None and ending and (target, "") not in self.relationship:
+                return None
         return Fact(partner=target, product=product, field="relationship", status="acquired",
                     modality=modality, evidence=unit.text, rule=trigger.rule,
                     section="about" if unit.paragraph in self.about_paragraphs else unit.section,
@@ -1062,8 +1109,9 @@ class _Extractor:
                        key=lambda p: self._distance(p, start, end, sentence, prefer))
             if self._distance(best, start, end, sentence, prefer) < 150:
                 return best.name
-        if scope.product and (_PRODUCT_REFERENCE.search(sentence) or not products):
-            return scope.product
+        if scope.product and (_PRODUCT_REFERENCE.search(sentence) or not products or any(
+                p.name == scope.product for p in products)):
+            return scope.product  # the product the text is about (named far from the verb)
         return None
 
     def _partner_for_product(self, unit: _Unit, orgs: Sequence[Mention], start: int,

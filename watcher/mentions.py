@@ -85,6 +85,12 @@ american national general united international first new global pacific atlantic
 standard advanced applied united allied central northern southern eastern western great
 british european japanese chinese swiss german french canadian life bio pharma medical
 """.split())
+# Industry words that open a name in some languages ("Laboratorios Acme", "Farmaceutici
+# Rossi"): the short form is the word after.
+_LEADING_INDUSTRY = frozenset("""
+laboratorios laboratoires laboratori laboratorio laboratórios farmaceutici farmaceutica
+farmacéutica farmacêutica industrias industrie grupo groupe gruppo instituto istituto
+""".split())
 _REGULATORS = re.compile(
     r"\b(?:Food and Drug Administration|FDA|European Medicines Agency|EMA|Medicines Agency|"
     r"Securities and Exchange Commission|SEC|Ministry of Health|Health Canada|PMDA|MHRA|"
@@ -146,7 +152,7 @@ _TRIAL_NAMED = re.compile(
     r"(?<![\w\-])([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+[a-z]?),\s+(?:a|an|the|our|its|their)\s+"
     r"(?:[\w\-/]+,?\s+){0,5}?(?:trials?|stud(?:y|ies))\b|\b(?:trials?|stud(?:y|ies))\s+"
     r"(?:called|named|known\s+as|designated)\s+([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+[a-z]?)")
-# A word of four or five capitals with a one- or two-digit number ("LUMEN-2", "ALBA-12") names
+# A word of four or five capitals with a one- or two-digit number ("ASTER-2", "MAPLE-12") names
 # a trial, not a product (product codes have two or three letters, or more digits), unless the
 # company's releases already made it a product.
 _TRIAL_ACRONYM = re.compile(r"[A-Z]{4,5}-\d{1,2}")
@@ -234,7 +240,10 @@ def _short_form(name: str) -> str | None:
     """``Smith-Jones Pharmaceuticals, Inc.`` -> ``Smith-Jones``: the first word, when it
     is distinctive enough to name the company on its own in later sentences."""
     core = _core(name)
-    first = core.split()[0] if core.split() else ""
+    words = core.split()
+    if len(words) > 1 and words[0].lower() in _LEADING_INDUSTRY:
+        words = words[1:]  # "Laboratorios Acme" is "Acme" for short
+    first = words[0] if words else ""
     if len(first) < 4 or first.lower() in _GENERIC_SHORT or first.lower() in _NOT_NAMES:
         return None
     if not first[0].isupper() or (first.isupper() and len(first) < 5):
@@ -466,7 +475,7 @@ class Recognizer:
         candidates: list[str] = []
         for m in self._BEFORE_PAREN.finditer(text):
             inside = text[m.end():m.end() + 80].split(")")[0]
-            if self._first_product(inside) is None:
+            if self._first_product(inside) is None or self._lower_elsewhere(m.group(1)):
                 continue
             candidates.append(m.group(1))
         for pattern in (self._FROM_THAT, self._SUBJECT):
@@ -546,6 +555,12 @@ class Recognizer:
             if not names and brand and not text[m.start() - 30 + brand.end():m.start()].strip():
                 names = [brand.group(1)]
             inside = [p[0] for p in self._raw_products(m.group(1))]
+            if not names and inside:
+                # "Velodimet (ABC-27)" opening a sentence, "velodimet" elsewhere
+                word = re.search(r"(?<![\w\-])([A-Z][a-z]{4,})\s*$",
+                                 text[max(0, m.start() - 30):m.start()])
+                if word and self._lower_elsewhere(word.group(1)):
+                    names = [word.group(1)]
             if names and inside:
                 self._merge_products([names[-1], *inside], text)
         for first, second in pairwise(products):
@@ -558,6 +573,14 @@ class Recognizer:
             names = [p[0] for p in left[-1:]] or ([brand.group(1)] if brand else [])
             if names and right:
                 self._merge_products([names[0], right[0][0]], text)
+
+    def _lower_elsewhere(self, word: str) -> bool:
+        """A single capitalized word the release also writes in lower case is a generic
+        (nonproprietary) name that opened a sentence, not a company."""
+        if " " in word or not word[:1].isupper() or not word[1:].islower():
+            return False
+        return re.search(rf"(?<![\w\-]){re.escape(word.lower())}(?![\w\-])",
+                         self._all_text) is not None
 
     def _merge_products(self, names: Sequence[str], evidence: str) -> None:
         canonical = next((self.canonical_product(n) for n in names
