@@ -946,8 +946,12 @@ class _Extractor:
         fired: set[tuple[str, str, str | None, str | None]] = set()
         lowered = sentence.lower()
         for trigger in TRIGGERS:
-            if trigger.cues and not any(cue in lowered for cue in trigger.cues):
-                continue
+            if trigger.cues:  # (a loop, not any(): this runs for every trigger of every sentence)
+                for cue in trigger.cues:
+                    if cue in lowered:
+                        break
+                else:
+                    continue
             for match in trigger.pattern.finditer(sentence):
                 start, end = match.start(), match.end()
                 if trigger.field == "relationship" and any(

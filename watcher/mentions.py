@@ -149,9 +149,11 @@ peptides
 # A code-shaped name given as a trial's: "ABCD-2, a randomized Phase 3 trial", "a study
 # called ABCD-1". ("the ABC-12 trial" may be a trial of the product ABC-12: not learned.)
 _TRIAL_NAMED = re.compile(
-    r"(?<![\w\-])([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+[a-z]?),\s+(?:a|an|the|our|its|their)\s+"
-    r"(?:[\w\-/]+,?\s+){0,5}?(?:trials?|stud(?:y|ies))\b|\b(?:trials?|stud(?:y|ies))\s+"
-    r"(?:called|named|known\s+as|designated)\s+([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+[a-z]?)")
+    r"(?<![\w\-])(?=[A-Z])([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+[a-z]?),\s+(?:a|an|the|our|its|their)\s+"
+    r"(?:[\w\-/]+,?\s+){0,5}?(?:trials?|stud(?:y|ies))\b")
+_TRIAL_CALLED = re.compile(  # run only on texts that say "called", "named", ...
+    r"\b(?:trials?|stud(?:y|ies))\s+(?:called|named|known\s+as|designated)\s+"
+    r"([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+[a-z]?)")
 # A word of four or five capitals with a one- or two-digit number ("ASTER-2", "MAPLE-12") names
 # a trial, not a product (product codes have two or three letters, or more digits), unless the
 # company's releases already made it a product.
@@ -175,10 +177,10 @@ _SUBSIDIARY = re.compile(
     r"which\s+was\s+then|formerly(?:\s+known\s+as)?|previously\s+known\s+as|"
     r"merged\s+(?:into|with))\s*$")
 _CAPITALIZED_RUN = re.compile(rf"(?:{_CAP})(?:\s+(?:{_CAP}|&))+")
-_GRAMMAR_CUES = re.compile(r"\bfrom\b|\bwith\b|\binclude|\bare\b|\bhas\b|\bhave\b|"
-                           r"\bhad\b|elected|decided|declined|exercised|intends|plans")
-_PARTNER_ALIAS_CUES = re.compile(r"acqui|subsidiary|part of|renamed|name to|\bnow\b|"
-                                 r"formerly|known as|merge|\bthen\b|formed|created")
+_GRAMMAR_CUES = re.compile(r"\b(?:from|with|are|has|have|had)\b|\binclude|elected|decided|"
+                           r"declined|exercised|intends|plans")
+_PARTNER_ALIAS_CUES = re.compile(r"acqui|subsidiary|part of|renamed|name to|formerly|known as|"
+                                 r"merge|formed|created|\b(?:now|then)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,8 +387,9 @@ class Recognizer:
     def _learn(self, texts: Sequence[str]) -> None:
         self._all_text = "\n".join(texts)
         # a trial named as such once ("ABCD-2, a Phase 3 trial") is a trial in every sentence
-        self.trial_names = {m.group(1) or m.group(2)
-                            for m in _TRIAL_NAMED.finditer(self._all_text)}
+        self.trial_names = {m.group(1) for m in _TRIAL_NAMED.finditer(self._all_text)}
+        if re.search(r"called|named|known as|designated", self._all_text):
+            self.trial_names.update(m.group(1) for m in _TRIAL_CALLED.finditer(self._all_text))
         found: list[tuple[str, str]] = []  # (surface, sentence)
         for text in texts:
             for raw, _start in self._org_candidates(text):
