@@ -160,7 +160,7 @@ TRIGGERS: tuple[Trigger, ...] = (
        cues=('terminat', 'end', 'cancel')),
     _t("relationship.acquired.completed", "relationship", "acquired",
        r"\bcompleted\s+(?:its|the)\s+(?:acquisition|purchase)\s+of\b|\b(?:has\s+)?acquired\s+"
-       r"(?=[A-Z])|\bwhich\s+acquired\b",
+       r"(?=[A-Z])|\bwhich\s+acquired\b|\b(?:the|its)\s+acquisition\s+of\s+(?=[A-Z])",
        cues=('acqui', 'purchase')),
     # "X has acquired all United States rights to P": a purchase of the product's rights
     _t("relationship.acquired.rights", "relationship", "acquired",
@@ -284,7 +284,8 @@ TRIGGERS: tuple[Trigger, ...] = (
        keyed_by="product", needs_product=True, intrinsic=True,
        cues=('delay', 'postpone', 'push', 'target')),
     _t("stage.approved", "stage", "approved",
-       r"\b(?:FDA|EMA|agency|Commission|authorities|regulators|Administration|MHLW|PMDA)\s+"
+       r"\b(?:FDA|EMA|agency|Commission|authorities|authority|regulators?|Administration|"
+       r"MHLW|PMDA|Ministry|Welfare|MHRA|Swissmedic|Canada|NMPA|TGA|ANVISA)\s+"
        r"(?:has\s+)?(?:approved|granted\s+(?:marketing\s+)?approval)\b(?!\s+(?:(?:of|for)\s+)?"
        r"(?:the\s+|an?\s+|its\s+|[A-Z][\w\-]*['’]s\s+)?(?:" + _NOT_THE_PRODUCT +
        r"|design|start|initiation|request))|\b(?:received|receives|"
@@ -341,6 +342,14 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"\b(?:entered|enters|reached|reach(?:es)?)\s+the\s+clinic\b",
        keyed_by="product", needs_product=True,
        cues=('clinic',)),
+    # "advanced P, an oral inhibitor, into preclinical development": news, not a restatement
+    _t("stage.preclinical.entered", "stage", "preclinical",
+       r"\b(?:advance[ds]?|move[ds]?|progress(?:ed|es)?|br(?:ing|ought)|t(?:ake|ook|aken))\s+"
+       r"(?:[^.;]{1,80}?\s+)?into\s+(?:formal\s+)?(?:preclinical|IND-enabling)\s+(?:development|"
+       r"studies|testing|toxicology)\b|\b(?:entered|enters|began|begun|started|initiated)\s+"
+       r"(?:formal\s+)?(?:preclinical|IND-enabling)\s+(?:development|studies|testing)\b",
+       keyed_by="product", needs_product=True,
+       cues=('preclinical', 'ind-enabling')),
     _t("stage.preclinical", "stage", "preclinical",
        r"\bin\s+preclinical\s+development\b|\b(?:at|in)\s+(?:the\s+|an?\s+)?(?:late\s+|early\s+)?"
        r"pre-?clinical\s+(?:stage|phase)\b|\bpreclinical\s+(?=(?:[\w\-]+\s+){0,3}?"
@@ -348,14 +357,6 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"gene|treatment|drug|medicine|agent|vaccine|asset))|\bIND-enabling\s+(?:studies|work|toxicology|program)\b|\bpreclinical\s+"
        r"(?:evaluation|studies|testing|development)\s+of\b",
        keyed_by="product", needs_product=True, intrinsic=True,
-       cues=('preclinical', 'ind-enabling')),
-    # "advanced P, an oral inhibitor, into preclinical development": news, not a restatement
-    _t("stage.preclinical.entered", "stage", "preclinical",
-       r"\b(?:advanced|advances|moved|moves|progressed|progresses|brought|took|taken)\s+"
-       r"(?:[^.;]{1,80}?\s+)?into\s+(?:formal\s+)?(?:preclinical|IND-enabling)\s+(?:development|"
-       r"studies|testing|toxicology)\b|\b(?:entered|enters|began|begun|started|initiated)\s+"
-       r"(?:formal\s+)?(?:preclinical|IND-enabling)\s+(?:development|studies|testing)\b",
-       keyed_by="product", needs_product=True,
        cues=('preclinical', 'ind-enabling')),
     # "the program is at the research stage" (a restatement) ...
     _t("stage.research", "stage", "research",
@@ -448,6 +449,8 @@ _WEAK_HEDGE = re.compile(
     r"able\s+to|ability\s+to|eligible|up\s+to|on\s+track|(?:approval|permission|"
     r"clearance|authori[sz]ation|go-ahead)\s+to|allow(?:ed|s|ing)?\s+(?:\w+\s+){0,3}?to)\b",
     re.IGNORECASE)
+_EXERCISED_RIGHT = re.compile(r"\bexercis(?:ed|es|ing)\s+(?:its|their|the|an?)\s+(?:[\w\-]+\s+)?"
+                              r"right\s+to\s+$", re.IGNORECASE)
 _REPORTED_DECISION = re.compile(
     r"\b(?:notified|informed|advised|told|gave\s+(?:\w+\s+)?notice|given\s+(?:\w+\s+)?notice|"
     r"announced)\b[^.;]{0,60}?\bthat\s+(?:it|they|the\s+company|[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)"
@@ -796,8 +799,12 @@ def sentence_modality(sentence: str, trigger: Trigger, start: int, end: int,
     reach = len(before) if re.search(r"\bto\s+$", before) else 80
     if _STRONG_HEDGE.search(before[-max(reach, 90):]):
         return "hedged"
-    reported = _REPORTED_DECISION.search(before) is not None
+    # "X has informed the Company that it will terminate": a decision about the deal, told;
+    # a stage that someone "will" reach is still to come
+    reported = trigger.field == "relationship" and _REPORTED_DECISION.search(before) is not None
     weak = _WEAK_HEDGE.search(before[-reach:])
+    if weak and weak.group(0).lower() == "right to" and _EXERCISED_RIGHT.search(before):
+        weak = None  # "has exercised its right to terminate": the act itself
     if reported and weak and weak.group(0).lower() in ("will", "shall"):
         weak = None  # "X has informed us that it will terminate": a decision, announced
     if not trigger.intrinsic and (weak or re.match(r"\s+(?:will|would|shall|may)\b", after)):
