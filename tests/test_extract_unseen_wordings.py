@@ -572,3 +572,125 @@ def test_a_partner_named_after_a_leading_industry_word_is_known_by_its_own_name(
     assert _last(licensed, paid) == [
         _stage("Laboratorios Ardmillan", "CRB-114", "preclinical", "phase_1"),
         ("milestone_reached", "Laboratorios Ardmillan", "CRB-114", None, None, None)]
+
+
+# --------------------------------------------------------------------------- more wordings
+# Other ways of telling the same steps, each with a twin that tells something else.
+
+def _after_phase_2(sentence: str) -> list[Changed]:
+    return _last(LICENSED, PHASE_1, PHASE_2, _news(date(2013, 9, 2), sentence))
+
+
+@pytest.mark.parametrize(("sentence", "stage"), [
+    ("Ellesmere Pharma AG won European approval for CRB-114.", "approved"),
+    ("Ellesmere Pharma AG filed for approval of CRB-114 in Europe.", "filed"),
+    ("Ellesmere Pharma AG submitted a regulatory application for CRB-114 in Canada.", "filed"),
+    ("Ellesmere Pharma AG has put development of CRB-114 on hold.", "on_hold"),
+    ("Ellesmere Pharma AG has placed the CRB-114 program on hold pending a review.", "on_hold"),
+    ("Ellesmere Pharma AG has temporarily halted dosing in the Phase 2 trial of CRB-114.",
+     "on_hold"),
+])
+def test_other_wordings_of_a_stage_reached(sentence: str, stage: str) -> None:
+    assert _after_phase_2(sentence) == [_stage("Ellesmere Pharma", "CRB-114", "phase_2", stage)]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Ellesmere Pharma AG plans to file for approval of CRB-114 in Europe in 2014.",
+    "Ellesmere Pharma AG is seeking approval of CRB-114 in Europe.",
+    "the EMA granted approval of the pediatric investigation plan for CRB-114.",
+    "the FDA has put a competing drug on hold, which Ellesmere Pharma AG said does not affect "
+    "CRB-114.",
+    "Ellesmere Pharma AG has put on hold its plans to expand manufacturing of CRB-114.",
+])
+def test_wordings_near_a_stage_that_reach_none(sentence: str) -> None:
+    assert _after_phase_2(sentence) == []
+
+
+@pytest.mark.parametrize(("sentence", "status"), [
+    ("Marwood Laboratories plc let its option on CRB-31d lapse.", "rights_returned"),
+    ("Marwood Laboratories plc allowed its option on CRB-31d to expire.", "rights_returned"),
+    ("Marwood Laboratories plc has decided to take up its option to license CRB-31d.",
+     "option_exercised"),
+])
+def test_other_wordings_of_an_option_decided(sentence: str, status: str) -> None:
+    news = _news(date(2013, 6, 3), sentence, about=OPTION.about)
+    assert _last(OPTION, news) == [_relationship("Marwood Laboratories", "CRB-31d",
+                                                 "option_granted", status)]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Marwood Laboratories plc may let its option on CRB-31d lapse.",
+    "If Marwood Laboratories plc takes up its option on CRB-31d, it will pay $5 million.",
+])
+def test_an_option_decision_still_open_changes_nothing(sentence: str) -> None:
+    assert _last(OPTION, _news(date(2013, 6, 3), sentence, about=OPTION.about)) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "it has signed a definitive agreement to license CRB-207 to Wexcombe Pharma S.A. in Canada.",
+    "Wexcombe Pharma S.A. has licensed CRB-207 for Canada.",
+])
+def test_other_wordings_of_a_license_signed(sentence: str) -> None:
+    assert _last(MOU, _news(date(2012, 11, 5), sentence, about=MOU.about)) == [
+        _relationship("Wexcombe Pharma", "CRB-207", "in_discussion", "licensed")]
+
+
+@pytest.mark.parametrize("sentence", [
+    "it expects to enter into an agreement to license CRB-207 to Wexcombe Pharma S.A.",
+    "Wexcombe Pharma S.A. has licensed a competing antibody from another company.",
+])
+def test_a_license_to_come_or_of_something_else_changes_nothing(sentence: str) -> None:
+    assert _last(MOU, _news(date(2012, 11, 5), sentence, about=MOU.about)) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "Dunvegan Therapeutics, Inc. has withdrawn from the co-development of CRB-207.",
+    "Dunvegan Therapeutics, Inc. ceased funding of CRB-207 in June.",
+])
+def test_a_partner_that_withdraws_or_stops_paying_is_not_advancing(sentence: str) -> None:
+    news = _news(date(2014, 7, 7), sentence, about=CO_DEVELOPED.about)
+    assert _last(CO_DEVELOPED, news) == [
+        _relationship("Dunvegan Therapeutics", "CRB-207", "collaborating", "not_advancing")]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Dunvegan Therapeutics, Inc. could withdraw from the collaboration if the trial fails.",
+    "Dunvegan Therapeutics, Inc. stopped funding the academic consortium that found the "
+    "target of CRB-207.",
+])
+def test_a_withdrawal_that_may_come_or_funding_of_something_else_changes_nothing(
+    sentence: str,
+) -> None:
+    assert _last(CO_DEVELOPED, _news(date(2014, 7, 7), sentence,
+                                     about=CO_DEVELOPED.about)) == []
+
+
+def test_a_product_handed_back_returns_its_rights() -> None:
+    news = _news(date(2011, 2, 7), "Ellesmere Pharma AG has handed CRB-114 back to Corrigan.")
+    assert _last(LICENSED, news) == [_relationship("Ellesmere Pharma", "CRB-114", "licensed",
+                                                   "rights_returned")]
+
+
+def test_manufacturing_handed_back_returns_nothing() -> None:
+    news = _news(date(2011, 2, 7), "Ellesmere Pharma AG has handed the manufacturing of "
+                 "CRB-114 back to its own plants.")
+    assert _last(LICENSED, news) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "Ellesmere Pharma AG completed the dose-finding part of the trial of CRB-114, triggering "
+    "a $5 million payment to Corrigan.",
+    "The start of the trial resulted in a $3 million payment from Ellesmere Pharma AG.",
+])
+def test_more_wordings_of_a_payment_earned(sentence: str) -> None:
+    assert _paid(sentence) == [MILESTONE]
+
+
+@pytest.mark.parametrize("sentence", [
+    "A Phase 3 start would result in a $10 million payment from Ellesmere Pharma AG.",
+    "Corrigan has received $8 million from Ellesmere Pharma AG for research funding.",
+    "Corrigan received $20 million from the sale of shares to Ellesmere Pharma AG following "
+    "the approval of its board.",
+])
+def test_more_payments_that_are_no_milestone(sentence: str) -> None:
+    assert _paid(sentence) == []

@@ -87,7 +87,8 @@ _PAYEE = (r"(?:the\s+Company|us|it|them|(?-i:[A-Z][\w\-’']*(?:\s+[A-Z][\w\-’
 # at most two words: "the Phase 3 protocol"), or someone else's drug ("a rival inhibitor").
 _NOT_THE_PRODUCT = (r"(?:(?:another|other|competing|competitor|competitors['’]?|rival|generic|"
                     r"biosimilar)\b|(?:[\w\-]+\s+){0,2}?(?:IND|Investigational|CTA|clinical\s+"
-                    r"trial|protocol|stud(?:y|ies)|trials?)\b)")
+                    r"trial|protocol|stud(?:y|ies)|trials?|plan|facility|facilities|site|"
+                    r"process|manufactur\w*)\b)")
 _NAMEGAP = r"(?:\s+[^;:]{1,80}?)?"  # a name in the middle: "granted Northwind plc an option"
 _PHASE = (r"phase\s*(?:(?:I{1,3}|[123])(?:[ab])?(?:\s*/\s*(?:I{1,3}|[123])[ab]?)?)"
           r"(?![\w/])")
@@ -119,7 +120,8 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"\b(?:declined|elected\s+not|decided\s+not|chose\s+not|did\s+not\s+exercise|"
        r"will\s+not\s+exercise)(?:\s+to)?\s+(?:exercise\s+)?(?:its|their|the)\s+"
        r"(?:\w+\s+){0,2}option|\boption\b[^.;]{0,60}?\b(?:expired|lapsed)\b"
-       r"(?!\s+(?:after|upon|when|once)\b)", intrinsic=True,
+       r"(?!\s+(?:after|upon|when|once)\b)|\b(?:let|allowed)\s+(?:its|the|their)\s+"
+       r"(?:[\w\-]+\s+){0,2}?option\b[^.;]{0,60}?\b(?:to\s+)?(?:lapse|expire)\b", intrinsic=True,
        cues=('option',)),
     _t("relationship.not_advancing.opt_out", "relationship", "not_advancing",
        r"\b(?:elected|decided|chosen|chose|determined|opted)\s+not\s+to\s+(?:advance|proceed|"
@@ -131,9 +133,17 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"\b(?:will|is|are|does|do)\s+no\s+longer\s+(?:pursue|advance|develop|progress|fund|"
        r"continue|participate|(?:be\s+)?(?:developing|pursuing|advancing))|"
        r"\b(?:decided|elected|chosen|chose|determined)\s+to\s+(?:stop|cease|end|halt)\s+"
-       r"(?:its\s+|their\s+|the\s+|all\s+)?(?:development|developing|work\s+on)\b",
+       r"(?:its\s+|their\s+|the\s+|all\s+)?(?:development|developing|work\s+on)\b|"
+       # "withdrew from the co-development of P", "ceased funding P"
+       r"\bwithdr(?:ew|awn|aws|aw)\s+from\s+(?:the|its|their)\s+(?:[\w\-]+\s+){0,2}?"
+       r"(?:collaboration|co-?development|co-?commerciali[sz]ation|program(?:me)?|partnership|"
+       r"alliance)\b|\b(?:ceased|stopped|ended|discontinued)\s+(?:its\s+|their\s+|all\s+)?"
+       r"(?:funding|financing)\s+(?:(?:of|for)\s+)?(?:the\s+|its\s+|their\s+)?(?:[\w\-]+\s+)?"
+       r"(?:development|co-?development|program(?:me)?|trials?|stud(?:y|ies)|"
+       r"(?-i:[A-Z][A-Za-z]{0,4}-?\d))",
        intrinsic=True,
-       cues=('not', 'opt', 'no longer', 'stop', 'cease', 'end', 'halt')),
+       cues=('not', 'opt', 'no longer', 'stop', 'cease', 'end', 'halt', 'withdr', 'funding',
+             'financing')),
     _t("relationship.not_advancing.deprioritized", "relationship", "not_advancing",
        r"\bde-?prioriti[sz](?:ed|es|ing|e)\b", cues=('priorit',)),
     _t("relationship.rights_returned.reverted", "relationship", "rights_returned",
@@ -148,9 +158,11 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"\b(?:hand(?:ed|s)?|gave|give[sn]?|transferred|sold)\s+(?:all\s+|the\s+|its\s+|"
        r"worldwide\s+|global\s+|full\s+)*(?:exclusive\s+)?(?:worldwide\s+)?rights\b[^.;]{0,60}?"
        r"\bback\b|\b(?:hand(?:ed|s)?|gave|give[sn]?)\s+back\s+(?:all\s+|the\s+|its\s+|"
-       r"worldwide\s+|global\s+|full\s+)*(?:exclusive\s+)?(?:worldwide\s+)?rights\b",
+       r"worldwide\s+|global\s+|full\s+)*(?:exclusive\s+)?(?:worldwide\s+)?rights\b|"
+       # "handed P back to the Company"
+       r"\b(?:hand(?:ed|s)?|gave|give[sn]?|turned)\s+(?:[\w\-]+\s+){1,3}?back\s+to\b",
        keyed_by="product", needs_product=True,
-       cues=('rights',)),
+       cues=('rights', 'back')),
     _t("relationship.terminated.notice", "relationship", "terminated",
        r"\b(?:terminat(?:ed|es|ing|e)|end(?:ed|s|ing)?|cancel(?:l)?(?:ed|s|ing)?)\s+"
        r"(?:(?:its|the|their|our|this|that)\s+)?(?:[\w\-’']+\s+){0,4}?" + _NOT_PARTNERING +
@@ -162,6 +174,11 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"\bcompleted\s+(?:its|the)\s+(?:acquisition|purchase)\s+of\b|\b(?:has\s+)?acquired\s+"
        r"(?=[A-Z])|\bwhich\s+acquired\b|\b(?:the|its)\s+acquisition\s+of\s+(?=[A-Z])",
        cues=('acqui', 'purchase')),
+    # "X has licensed P for Canada": the partner took a license (the filer's own "has
+    # licensed P to X" is the licensed rule's)
+    _t("relationship.licensed.partner_subject", "relationship", "licensed",
+       r"\b(?:has|have|had)\s+(?:exclusively\s+)?(?:in-)?licen[cs]ed\b(?![^.;]{0,60}?\b(?:to|from)\b)",
+       needs_product=True, cues=('licen',)),
     # "X has acquired all United States rights to P": a purchase of the product's rights
     _t("relationship.acquired.rights", "relationship", "acquired",
        r"\b(?:acquired|purchased|bought)\s+(?:all\s+|the\s+|full\s+|its\s+)?(?:(?:remaining|"
@@ -176,9 +193,10 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"\bexercis(?:e|ed|es|ing)\s+(?:its|their|the|an|this|that)\s+(?:[\w\-]+\s+)?right\s+to\s+"
        r"(?:(?:an?|the)\s+)?(?:(?:exclusive|non-exclusive|co-exclusive|worldwide|global|"
        r"[\w\-]+-wide)\s+)*licen[cs]e\b|\bexercis(?:e|ed|es|ing)\s+(?:its|their|the)\s+"
-       r"(?:[\w\-]+\s+)?right\s+to\s+(?:obtain|take|acquire|license|licence|in-license)\b",
+       r"(?:[\w\-]+\s+)?right\s+to\s+(?:obtain|take|acquire|license|licence|in-license)\b|"
+       r"\bt(?:ake|akes|aken|aking|ook)\s+up\s+(?:its|their|the)\s+(?:[\w\-]+\s+){0,2}?option\b",
        needs_product=True,
-       cues=('exercis', 'opted in')),
+       cues=('exercis', 'opted in', 'up')),
     _t("relationship.option_granted", "relationship", "option_granted",
        rf"\b(?:been\s+granted|granted|grants|received|receives|obtained|obtains|acquired|"
        rf"acquires|took|takes|holds|hold){_NAMEGAP}\s+(?:an?\s+|the\s+)?(?:exclusive\s+|"
@@ -200,7 +218,8 @@ TRIGGERS: tuple[Trigger, ...] = (
        rf"(?:from|to)\s+(?=[A-Z])|\blicen[cs]es\s+(?:[\w\-]+\s+){{0,6}}?to\b|\btechnology\s+access\s+"
        rf"agreement\b|\bholds?\s+(?:an?\s+|the\s+)?(?:[\w\-]+\s+){{0,3}}?(?:licen[cs]e|rights)"
        rf"\s+to\b|\bpartnered\s+with\b|"
-       rf"\btransferred\s+to\b[^.;]{{0,40}}\bexisting\s+terms\b|\blicen[cs]e\s+agreement\s+"
+       rf"\btransferred\s+to\b[^.;]{{0,40}}\bexisting\s+terms\b|"
+       rf"\bagreement\s+to\s+(?:exclusively\s+)?licen[cs]e\b|\blicen[cs]e\s+agreement\s+"
        rf"continues\b|\bwithdrawn\s+(?:the|its)\s+notice\s+of\s+termination\b",
        cues=('licen', 'rights', 'access', 'partnered', 'transferred', 'withdrawn')),
     _t("relationship.renegotiating", "relationship", "renegotiating",
@@ -264,9 +283,14 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t("stage.on_hold.suspended", "stage", "on_hold",
        r"\b(?:suspend(?:ed|s|ing)?|paus(?:ed|es|ing))\s+(?:the\s+|all\s+|further\s+|its\s+|their\s+)*"
        r"(?:[\w\-/]+\s+){0,2}?(?:dosing|enrol(?:l)?ment|recruitment|treatment|trials?|"
-       r"stud(?:y|ies)|development)\b",
+       r"stud(?:y|ies)|development)\b|\b(?:put|puts|putting|placed|places|placing)\s+"
+       r"(?:(?:the|its|their|all|further)\s+)?(?:[\w\-/]+\s+){0,3}?(?:development|program(?:me)?|"
+       r"trials?|stud(?:y|ies)|dosing|enrol(?:l)?ment)\s+(?:of\s+[^.;]{1,40}?\s+)?on\s+hold\b|"
+       r"\b(?:put|puts|putting|placed|places|placing)\s+on\s+hold\s+(?:(?:the|its|their|all|"
+       r"further)\s+)?(?:[\w\-/]+\s+){0,3}?(?:development|program(?:me)?|trials?|stud(?:y|ies)|"
+       r"dosing|enrol(?:l)?ment)\b|\btemporarily\s+(?:halted|stopped|suspended|paused)\b",
        keyed_by="product", needs_product=True,
-       cues=('suspend', 'paus')),
+       cues=('suspend', 'paus', 'hold', 'temporarily')),
     _t("stage.resumed.hold_lifted", "stage", "resumed",
        r"\blift(?:ed|s)?\s+(?:the\s+)?(?:partial\s+|full\s+)?clinical\s+hold\b|\bhold\s+"
        r"(?:has|had)\s+been\s+lifted\b|\bhold\s+(?:was|is)\s+lifted\b|\bLifts\s+Clinical\s+Hold\b",
@@ -288,11 +312,11 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"MHLW|PMDA|Ministry|Welfare|MHRA|Swissmedic|Canada|NMPA|TGA|ANVISA)\s+"
        r"(?:has\s+)?(?:approved|granted\s+(?:marketing\s+)?approval)\b(?!\s+(?:(?:of|for)\s+)?"
        r"(?:the\s+|an?\s+|its\s+|[A-Z][\w\-]*['’]s\s+)?(?:" + _NOT_THE_PRODUCT +
-       r"|design|start|initiation|request))|\b(?:received|receives|"
-       r"obtained|granted)\s+(?:[\w\-]+\s+){0,3}?(?:marketing\s+)?(?:approval|authori[sz]ation)"
+       r"|design|start|initiation|request))|\b(?:received|receives|won|wins|secured|secures|"
+       r"gained|gains|obtained|granted)\s+(?:[\w\-]+\s+){0,3}?(?:marketing\s+)?(?:approval|authori[sz]ation)"
        r"\b(?!\s+to\s+(?:begin|start|initiate|proceed|conduct|commence|enroll|dose|test))"
        r"(?![^.;]{0,40}\b(?:IND|Investigational\s+New\s+Drug|clinical\s+trial\s+application|"
-       r"CTA|protocol)\b)[^.;]{0,60}?\b(?:for|of)\b|\bapproval\s+of\s+(?=[A-Za-z])"
+       r"CTA|protocol|plan|facility|site|process|manufactur\w*|design)\b)[^.;]{0,60}?\b(?:for|of)\b|\bapproval\s+of\s+(?=[A-Za-z])"
        r"(?!(?:an?\s+|the\s+|its\s+|their\s+)?" + _NOT_THE_PRODUCT + r")|"
        r"\bapproved\s+in\s+the\b|\b(?:was|were|has\s+been|have\s+been)\s+approved\b",
        keyed_by="product", needs_product=True,
@@ -310,10 +334,15 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"[A-Z][\w\-]*){0,3}['’]s\s+)?(?:NDA|BLA|MAA|New\s+Drug\s+Application|Biologics\s+"
        r"License\s+Application|Marketing\s+Authori[sz]ation\s+Application)\b|"
        r"\b(?:file|filed|submit|submitted|submits|files|submission\s+of)\s+"
-       r"(?:an?\s+|the\s+|its\s+)?(?:New\s+Drug\s+Application|Biologics\s+License\s+Application|Marketing\s+"
-       r"Authori[sz]ation\s+Application|NDA|BLA|MAA)\b",
+       r"(?:an?\s+|the\s+|its\s+)?(?:New\s+Drug\s+Application|Biologics\s+License\s+"
+       r"Application|Marketing\s+Authori[sz]ation\s+Application|NDA|BLA|MAA|(?:regulatory|"
+       r"marketing)\s+(?:approval\s+)?application)\b|"
+       # "filed for approval of P in Europe", "applied for marketing authorization"
+       r"\b(?:file[sd]?|appl(?:y|ies|ied)|submitted)\s+for\s+(?:(?:marketing|regulatory|"
+       r"conditional|full)\s+)?(?:approval|authori[sz]ation)\b",
        keyed_by="product", needs_product=True,
-       cues=('application', 'nda', 'bla', 'maa')),
+       cues=('application', 'nda', 'bla', 'maa', 'for approval', 'for marketing',
+             'for regulatory', 'for authori', 'for conditional', 'for full')),
     # A clinical trial application (CTA) is the European IND: filing it, or its approval,
     # counts as ind_filed (never as an approval of the product).
     _t("stage.ind_filed", "stage", "ind_filed",
@@ -374,16 +403,16 @@ TRIGGERS: tuple[Trigger, ...] = (
        cues=('research',)),
     # ---- milestones ----------------------------------------------------------------------
     _t("milestone.reached", "milestone", "milestone_reached",
-       rf"\b(?:trigger(?:s|ed)?|earn(?:s|ed)?|receiv(?:es|ed)|achiev(?:es|ed)|paid|pays|"
-       rf"generat(?:es|ed)|"
+       rf"\b(?:trigger(?:s|ed|ing)?|earn(?:s|ed)?|receiv(?:es|ed)|achiev(?:es|ed)|paid|pays|"
+       rf"generat(?:es|ed)|recogni[sz]ed|"
        rf"result(?:s|ed)\s+in)\s+(?:{_PAYEE}\s+)?(?:an?\s+|the\s+)?(?:{_MONEY}\s+)?"
        rf"(?:[\w\-]+\s+){{0,2}}?milestone(?:\s+payment)?\b|"
        rf"\b(?:entitl(?:es|ed)\s+{_PAYEE}|(?:became|becomes|is\s+now)\s+entitled)\s+to\s+"
        rf"(?:receive\s+)?(?:an?\s+|the\s+)?"
        rf"(?:{_MONEY}\s+)?(?:[\w\-]+\s+){{0,2}}?milestone(?:\s+payment)?\b|"
-       rf"\b(?:trigger(?:s|ed)?|generat(?:es|ed))\s+(?:an?\s+|the\s+)?{_MONEY}\s+"
-       rf"(?:(?!{_NOT_MILESTONE})[\w\-]+\s+){{0,2}}?payment\b|"
-       rf"\b(?:trigger(?:s|ed)?|generat(?:es|ed))\s+(?:an?\s+|the\s+)?(?:(?!{_NOT_MILESTONE})"
+       rf"\b(?:trigger(?:s|ed|ing)?|generat(?:es|ed)|result(?:s|ed)\s+in)\s+(?:an?\s+|the\s+)?"
+       rf"{_MONEY}\s+(?:(?!{_NOT_MILESTONE})[\w\-]+\s+){{0,2}}?payment\b|"
+       rf"\b(?:trigger(?:s|ed|ing)?|generat(?:es|ed))\s+(?:an?\s+|the\s+)?(?:(?!{_NOT_MILESTONE})"
        rf"[\w\-]+\s+){{0,2}}?payment\s+of\s+{_MONEY}|"
        rf"{_MONEY}\s+milestone(?:\s+payment)?\s+(?:earned|received|paid|triggered)\b|"
        rf"\bEarns\s+{_MONEY}\s+Milestone\b",
@@ -508,6 +537,13 @@ _NOT_A_MILESTONE_SUM = re.compile(
     r"\b(?:up-?front|upfront|signing|closing|royalt(?:y|ies)|equity|shares|stock|purchase|"
     r"exercise\s+fee|option\s+fee|exclusivity|expansion\s+fee|licen[cs]e\s+fees?|"
     r"reimburs\w*|research\s+funding|offering|placement|loan|grant)\b", re.IGNORECASE)
+_SOUGHT = re.compile(
+    r"\b(?:for|seek(?:s|ing)?|sought|request(?:s|ed|ing)?|await(?:s|ed|ing)?|pending|"
+    r"toward|towards|appl(?:y|ies|ied|ying))\s+(?:[\w\-]+\s+){0,2}$", re.IGNORECASE)
+# Rules whose partner is the subject of their verb ("X has licensed P", "X has acquired the
+# rights to P"); otherwise the filer is.
+_SUBJECT_RULES = frozenset({"relationship.licensed.partner_subject",
+                            "relationship.acquired.rights"})
 _ENDING_NEWS = re.compile(
     r"\b(?:discontinu(?:ed|es|ing)|terminat(?:ed|es|ing)|stopped|halted|ceased|returned\s+"
     r"(?:all\s+|the\s+)?rights|(?:elected|decided|chose)\s+not\s+to|opted\s+out)\b",
@@ -998,6 +1034,11 @@ class _Extractor:
                                                 trigger)
             if trigger.needs_product and product is None:
                 return None
+            if trigger.rule in _SUBJECT_RULES and not self._is_subject(sentence, orgs, partner,
+                                                                      start):
+                if trigger.status != "acquired":
+                    return None
+                status = "licensed"  # rights the filer acquired from the partner: a license
         else:
             product = self._product_near(sentence, products, start, end, scope, trigger)
             if product is None:
@@ -1006,6 +1047,8 @@ class _Extractor:
                                                 trigger)
             if partner is None:
                 return None
+        if status == "approved" and _SOUGHT.search(sentence, max(0, start - 40), start):
+            return None  # "filed for approval of P", "seeking approval of P": not approved yet
         if status == "rights_returned" and _PARTIAL_RIGHTS.search(sentence[start:end + 120]):
             return None  # rights back in some territories: the partner keeps the rest
         modality = sentence_modality(sentence, trigger, start, end, self.release_date,
@@ -1062,6 +1105,14 @@ class _Extractor:
                     confidence=0.85)
 
     # -- argument resolution --------------------------------------------------------------
+    @staticmethod
+    def _is_subject(sentence: str, orgs: Sequence[Mention], partner: str, start: int) -> bool:
+        """Whether the partner is the subject of the verb at ``start``: the last organisation
+        named before it, in the same clause ("... under which X has acquired")."""
+        before = [o for o in orgs if o.end <= start]
+        return bool(before) and before[-1].name == partner and start - before[-1].end < 60 \
+            and not re.search(r"[;:]", sentence[before[-1].end:start])
+
     @staticmethod
     def _distance(m: Mention, start: int, end: int, sentence: str, prefer: str) -> int:
         if m.end <= start:
