@@ -31,6 +31,7 @@ from watcher.mentions import Mention, Recognizer
 _SEGMENT_BREAK = re.compile(
     r";\s*(?:and\s+)?|,\s+(?:and|as\s+well\s+as|while|whereas|but|plus)\s+(?!(?:to|related|"
     r"other|commerciali[sz]e|develop|market)\b)")
+_PARENTHESES = re.compile(r"\s*\(([^()]*)\)")
 _LATTER = re.compile(r"\bthe\s+latter\b", re.IGNORECASE)
 # A segment that names a partner but no product, and speaks of the product before it: "P is in
 # Phase 3; it is licensed in Europe to A", "..., and will be co-promoted with B", "; C holds
@@ -102,11 +103,10 @@ def _parenthetical(sentence: str, orgs: Sequence[Mention],
     right after it. None when the sentence does not use that shape."""
     groups: list[tuple[Mention, list[Mention]]] = []
     for org in orgs:
-        rest = sentence[org.end:]
-        m = re.match(r"\s*\(([^()]*)\)", rest)
+        m = _PARENTHESES.match(sentence, org.end)
         if not m:
             continue
-        start, end = org.end + m.start(1), org.end + m.end(1)
+        start, end = m.start(1), m.end(1)
         inside = [p for p in products if start <= p.start and p.end <= end]
         if inside:
             groups.append((org, inside))

@@ -566,6 +566,16 @@ _PARTNER_REFERENCE = re.compile(
 _AGREEMENT_REFERENCE = re.compile(
     r"\b(?:the|its|their|our)\s+(?:[\w\-]+\s+){0,2}?(?:agreement|licen[cs]e|contract|deal)\b",
     re.IGNORECASE)
+_CONTINUES = re.compile(r"\s*[(a-z0-9]")
+_CAPITALS = re.compile(r"[A-Z]{3,}")
+_ENDS_SENTENCE = re.compile(r"[.!?\"”)]\s*$")
+_NOT = re.compile(r"\b(?:not|never|no)\b", re.IGNORECASE)
+_TO_AT_END = re.compile(r"\bto\s+$")
+_MODAL_AFTER = re.compile(r"\s+(?:will|would|shall|may)\b")
+_SINCE_YEAR = re.compile(r"\bsince\b[^,;]{0,30}(?:19|20)\d\d")
+_CLAUSE_MARK = re.compile(r"[;:]")
+_COMPLEMENT_END = re.compile(r",|;|\b(?:that|which|who|whom|when|where|after|before|following|"
+                             r"since)\b")
 _ENDS_WITH_SUFFIX = re.compile(
     r"\b(?:Inc|Ltd|Corp|Co|AG|SA|S\.A|N\.V|K\.K|plc|LLC|A/S|AB|GmbH|Limited)\.$")
 _SUFFIX_SENTENCE_END = re.compile(
@@ -657,8 +667,7 @@ def _split_sentences(text: str, sentences: Sequence[str]) -> list[str]:
     ("... Westmark Chemie AG. Northwind licensed ...")."""
     joined: list[str] = []
     for sentence in sentences or (text,):
-        if joined and _ENDS_WITH_SUFFIX.search(joined[-1]) and re.match(r"\s*[(a-z0-9]",
-                                                                        sentence):
+        if joined and _ENDS_WITH_SUFFIX.search(joined[-1]) and _CONTINUES.match(sentence):
             joined[-1] = f"{joined[-1]} {sentence}"  # "Northwind Pharma K.K. (Osaka) today"
         else:
             joined.append(sentence)
@@ -713,7 +722,7 @@ def _units(release: Release) -> Iterator[_Unit]:
             continue
         if index < 4:
             m = _DATELINE.match(text)
-            if m and re.search(r"[A-Z]{3,}", text[:m.end()]):
+            if m and _CAPITALS.search(text, 0, m.end()):
                 text = text[m.end():]
         prose = True
         if paragraph.kind == "table_row" or " | " in text:
@@ -726,7 +735,7 @@ def _units(release: Release) -> Iterator[_Unit]:
             bullet = _BULLET.match(text)
             if bullet:
                 text = text[bullet.end():]
-        if prose and not re.search(r"[.!?\"”)]\s*$", text) and len(text.split()) < 30:
+        if prose and not _ENDS_SENTENCE.search(text) and len(text.split()) < 30:
             continue  # a headline or a subheading: its news is told again in the body
         sentences = paragraph.sentences if text == paragraph.text and paragraph.sentences \
             else _rough_sentences(text)
@@ -777,6 +786,8 @@ def reporting_period_start(release: Release) -> date | None:
     """The first day of the period a results release reports on ("results for the fourth
     quarter and full year ended December 31, 2007" -> 2007-01-01), or None."""
     for paragraph in release.paragraphs[:4]:
+        if "ended" not in paragraph.text and "ending" not in paragraph.text:
+            continue
         m = _PERIOD_END.search(paragraph.text)
         if m is None:
             continue
@@ -828,11 +839,11 @@ def sentence_modality(sentence: str, trigger: Trigger, start: int, end: int,
         return "conditional"  # rights that will revert: on a date, or if something happens
     if not trigger.intrinsic and _NEGATION.search(before[-60:]):
         return "negated"
-    if trigger.intrinsic and (re.search(r"\b(?:not|never|no)\b", before[-25:], re.IGNORECASE)
+    if trigger.intrinsic and (_NOT.search(before[-25:])
                               or _GOVERNING_NEGATION.search(before)):
         return "negated"  # "did not exercise its right to opt out": no opt-out
     # An infinitive ("expects to file ... and to begin") hangs on a verb further back.
-    reach = len(before) if re.search(r"\bto\s+$", before) else 80
+    reach = len(before) if _TO_AT_END.search(before) else 80
     if _STRONG_HEDGE.search(before[-max(reach, 90):]):
         return "hedged"
     # "X has informed the Company that it will terminate": a decision about the deal, told;
@@ -843,7 +854,7 @@ def sentence_modality(sentence: str, trigger: Trigger, start: int, end: int,
         weak = None  # "has exercised its right to terminate": the act itself
     if reported and weak and weak.group(0).lower() in ("will", "shall"):
         weak = None  # "X has informed us that it will terminate": a decision, announced
-    if not trigger.intrinsic and (weak or re.match(r"\s+(?:will|would|shall|may)\b", after)):
+    if not trigger.intrinsic and (weak or _MODAL_AFTER.match(after)):
         return "hedged"
     if _NOUN_START.match(phrase) and _FUTURE_AFTER.match(after):
         return "hedged"  # "the start of a Phase 3 trial of X will trigger a payment"
@@ -851,11 +862,9 @@ def sentence_modality(sentence: str, trigger: Trigger, start: int, end: int,
     # it contains) and its complement up to the next comma or relative clause.
     left = _RELATIVE.sub(",", sentence[c_start:start])
     phrase = _RELATIVE.sub(",", phrase)  # "license, which previously covered X, now extends"
-    right = re.split(r",|;|\b(?:that|which|who|whom|when|where|after|before|following|"
-                     r"since)\b", sentence[end:c_end], maxsplit=1)[0]
+    right = _COMPLEMENT_END.split(sentence[end:c_end], maxsplit=1)[0]
     when_text = left + phrase + right
-    if _HISTORICAL.search(when_text) or re.search(r"\bsince\b[^,;]{0,30}(?:19|20)\d\d",
-                                                 sentence[end:c_end][:60]):
+    if _HISTORICAL.search(when_text) or _SINCE_YEAR.search(sentence[end:c_end][:60]):
         return "historical"
     if release_date is not None:
         for year, _offset, month, day in _dates(when_text):
@@ -1111,7 +1120,7 @@ class _Extractor:
         named before it, in the same clause ("... under which X has acquired")."""
         before = [o for o in orgs if o.end <= start]
         return bool(before) and before[-1].name == partner and start - before[-1].end < 60 \
-            and not re.search(r"[;:]", sentence[before[-1].end:start])
+            and not _CLAUSE_MARK.search(sentence, before[-1].end, start)
 
     @staticmethod
     def _distance(m: Mention, start: int, end: int, sentence: str, prefer: str) -> int:

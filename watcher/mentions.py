@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 from watcher.models import AliasLink
@@ -47,6 +48,12 @@ _ORG_INDUSTRY = re.compile(
     rf"(?<![\w\-])((?:{_CAP})(?:\s+(?:{_CAP})){{0,2}}?\s+(?:{INDUSTRY_WORDS})"
     rf"(?:\s+(?:{_GROUP_WORDS}))?)(?![\w\-])"
 )
+# Every legal suffix starts with one of these words: sentences without any name no company
+# by its suffix.
+_ANY_SUFFIX = re.compile(
+    r"\b(?:Inc|Corp|Co|Ltd|Limited|plc|PLC|AG|SA|SE|NV|GmbH|KGaA|LLC|LP|BV|K\.K|A/S|ASA|AB|"
+    r"Oy|S\.A|N\.V|L\.P|L\.L\.C|B\.V|S\.p\.A|S\.r\.l|SAS|Company|Corporation|Incorporated|"
+    r"p\.l\.c|Pty)\b")
 _SUFFIX_AT_END = re.compile(rf",?\s+(?:{LEGAL_SUFFIXES})$")
 _INDUSTRY_AT_END = re.compile(rf"\s+(?:{INDUSTRY_WORDS})(?:\s+(?:{_GROUP_WORDS}))?$")
 
@@ -176,9 +183,19 @@ _SUBSIDIARY = re.compile(
     r"a\s+subsidiary\s+of|(?:has\s+been\s+)?renamed|changed\s+its\s+name\s+to|now|"
     r"which\s+was\s+then|formerly(?:\s+known\s+as)?|previously\s+known\s+as|"
     r"merged\s+(?:into|with))\s*$")
+_SUBJECT_CUES = re.compile(r"elected|decided|chose|declined|exercised|notified|informed|"
+                           r"terminated|notice|intends|plans")
+_LIST_CUES = re.compile(r"agreement|collaboration|alliance|partner|licensees|collaborators")
+_TITLE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof)\.?\s+$")
+_SHORT_CODE = re.compile(r"[A-Z]{2,5}-\d{1,2}[a-z]?")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_LETTER_DIGIT = re.compile(r"[A-Za-z]\d")
 _CAPITALIZED_RUN = re.compile(rf"(?:{_CAP})(?:\s+(?:{_CAP}|&))+")
-_GRAMMAR_CUES = re.compile(r"\b(?:from|with|are|has|have|had)\b|\binclude|elected|decided|"
-                           r"declined|exercised|intends|plans")
+_GRAMMAR_WORDS = ("from", "with", "include", "are", "has", "have", "had", "elected", "decided",
+                  "declined", "exercised", "intends", "plans")
+_PARTNER_ALIAS_WORDS = ("acqui", "subsidiary", "part of", "renamed", "name to", "formerly",
+                        "known as", "merge", "formed", "created", "now", "then")
+_RENAME_WORDS = ("formerly", "known as", "renamed", "name")
 _PARTNER_ALIAS_CUES = re.compile(r"acqui|subsidiary|part of|renamed|name to|formerly|known as|"
                                  r"merge|formed|created|\b(?:now|then)\b")
 
@@ -193,6 +210,7 @@ class Mention:
     known: bool = False  # known before this release (earlier releases or configuration)
 
 
+@lru_cache(maxsize=8192)  # pure, and the same names come back in every release
 def strip_suffix(name: str) -> str:
     """``Northwind Pharmaceuticals plc`` -> ``Northwind Pharmaceuticals`` (legal suffix dropped)."""
     name = " ".join(name.replace("\u00a0", " ").split()).strip(" ,")
@@ -203,6 +221,7 @@ def strip_suffix(name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=8192)
 def _core(name: str) -> str:
     """The distinctive part of a name: ``Northwind Pharmaceuticals plc`` -> ``Northwind``."""
     core = strip_suffix(name)
@@ -213,11 +232,13 @@ def _core(name: str) -> str:
     return core or strip_suffix(name)
 
 
+@lru_cache(maxsize=8192)
 def name_key(name: str) -> str:
     """How two spellings of one name are compared: case, punctuation, suffix ignored."""
     return re.sub(r"[^a-z0-9]+", " ", strip_suffix(name).lower().replace("’", "'")).strip()
 
 
+@lru_cache(maxsize=8192)
 def product_key(name: str) -> str:
     return re.sub(r"[\s\-/]+", "", name.lower().replace("™", "").replace("®", ""))
 
@@ -399,13 +420,17 @@ class Recognizer:
                 continue
             canonical = self._canonical_for_new(raw)
             self._add_org(raw, canonical)
+        # (substring tests before the patterns: these run on every sentence of every release)
         for text in texts:
-            if "(" in text or _GRAMMAR_CUES.search(text):
+            if "(" in text or any(word in text for word in _GRAMMAR_WORDS):
                 self._learn_grammar_orgs(text)
         for text in texts:
-            if _PARTNER_ALIAS_CUES.search(text):
+            if any(word in text for word in _PARTNER_ALIAS_WORDS) and \
+                    _PARTNER_ALIAS_CUES.search(text):
                 self._learn_partner_aliases(text)
-            if "(" in text or "/" in text or _PRODUCT_RENAME.search(text):
+            if "(" in text or "/" in text or (
+                    any(word in text.lower() for word in _RENAME_WORDS)
+                    and _PRODUCT_RENAME.search(text)):
                 self._learn_product_aliases(text)
 
     def _canonical_for_new(self, raw: str) -> str:
@@ -440,7 +465,9 @@ class Recognizer:
                         if company_key(candidate) in self.company_names:
                             yield candidate, m.start() + len(" ".join(words[:i])) + (1 if i
                                                                                      else 0)
-        for pattern in (_ORG_SUFFIXED, _ORG_INDUSTRY):
+        # (most sentences name no company with a legal suffix: a cheap test first)
+        patterns = (_ORG_SUFFIXED, _ORG_INDUSTRY) if _ANY_SUFFIX.search(text) else (_ORG_INDUSTRY,)
+        for pattern in patterns:
             for m in pattern.finditer(text):
                 raw = m.group(0) if pattern is _ORG_SUFFIXED else m.group(1)
                 start = m.start()
@@ -476,14 +503,18 @@ class Recognizer:
         """Names without a suffix, learned from where they stand: ``Northwind (PRODUCT)``,
         ``learned from X that X has elected``, ``agreements with X, Y and Z``."""
         candidates: list[str] = []
-        for m in self._BEFORE_PAREN.finditer(text):
-            inside = text[m.end():m.end() + 80].split(")")[0]
-            if self._first_product(inside) is None or self._lower_elsewhere(m.group(1)):
-                continue
-            candidates.append(m.group(1))
-        for pattern in (self._FROM_THAT, self._SUBJECT):
-            candidates.extend(m.group(1) for m in pattern.finditer(text))
-        for m in self._LIST_WITH.finditer(text):
+        if "(" in text:
+            for m in self._BEFORE_PAREN.finditer(text):
+                inside = text[m.end():m.end() + 80].split(")")[0]
+                if self._first_product(inside) is None or self._lower_elsewhere(m.group(1)):
+                    continue
+                candidates.append(m.group(1))
+        # (each pattern only where its words are: these run on every sentence)
+        if " that" in text:
+            candidates.extend(m.group(1) for m in self._FROM_THAT.finditer(text))
+        if _SUBJECT_CUES.search(text):
+            candidates.extend(m.group(1) for m in self._SUBJECT.finditer(text))
+        for m in self._LIST_WITH.finditer(text) if _LIST_CUES.search(text) else ():
             items = [i.strip() for i in re.split(r",\s*(?:and\s+)?|\s+and\s+", m.group(1))]
             items = [i for i in items if i]
             if any(self.org_alias.get(i) for i in items):
@@ -648,7 +679,7 @@ class Recognizer:
             if out and span.start < out[-1].end:
                 continue
             before = sentence[max(0, span.start - 6):span.start]
-            if re.search(r"\b(?:Mr|Mrs|Ms|Dr|Prof)\.?\s+$", before):
+            if _TITLE_BEFORE.search(before):
                 continue
             out.append(span)
         return out
@@ -664,7 +695,7 @@ class Recognizer:
 
     def _scan_products(self, text: str) -> list[tuple[str, int, int]]:
         found: list[tuple[str, int, int]] = []
-        for m in _CONJUGATE.finditer(text):
+        for m in _CONJUGATE.finditer(text) if "mab-" in text or "MAB-" in text else ():
             found.append((m.group(0), m.start(), m.end()))
         for m in _INN.finditer(text):
             word = m.group(1)
@@ -687,10 +718,10 @@ class Recognizer:
                     self.canonical_product(name) not in self.known_products:
                 continue
             if _NOT_CODE_PREFIX.match(name) or (
-                    re.fullmatch(r"[A-Z]{2,5}-\d{1,2}[a-z]?", name)
+                    _SHORT_CODE.fullmatch(name)
                     and self._is_trial_name(text, m.end())):
                 continue
-            if re.fullmatch(r"(?:19|20)\d\d", name[-4:]) and not re.search(r"[A-Za-z]\d", name):
+            if _YEAR.fullmatch(name[-4:]) and not _LETTER_DIGIT.search(name):
                 continue
             if (_TARGET_AFTER.match(text[m.end():m.end() + 40]) or
                     _TARGET_BEFORE.search(text[max(0, m.start() - 30):m.start()])) and \
