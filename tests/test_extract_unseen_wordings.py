@@ -694,3 +694,18 @@ def test_more_wordings_of_a_payment_earned(sentence: str) -> None:
 ])
 def test_more_payments_that_are_no_milestone(sentence: str) -> None:
     assert _paid(sentence) == []
+
+
+def test_a_code_shaped_like_a_trial_acronym_is_a_product_when_the_release_says_so() -> None:
+    licensed = _news(date(2012, 1, 9), "it has granted Ellesmere Pharma AG an exclusive license "
+                     "to CRBX-12, an oral inhibitor of the TSR-4 kinase in preclinical "
+                     "development.", about="Corrigan Biotherapeutics, Inc. develops kinase "
+                     "inhibitors. CRBX-12 is licensed to Ellesmere Pharma AG.")
+    assert _last(licensed) == [
+        ("partner_added", "Ellesmere Pharma", "CRBX-12", None, None, None),
+        ("product_added", "Ellesmere Pharma", "CRBX-12", None, None, None)]
+
+
+def test_a_sum_from_selling_a_plant_at_the_start_of_the_year_is_no_milestone() -> None:
+    assert _paid("At the start of the year, Corrigan received $5 million from Ellesmere Pharma "
+                 "AG for the sale of its pilot plant.") == []

@@ -536,7 +536,8 @@ _PAYMENT_EVENT = re.compile(
 _NOT_A_MILESTONE_SUM = re.compile(
     r"\b(?:up-?front|upfront|signing|closing|royalt(?:y|ies)|equity|shares|stock|purchase|"
     r"exercise\s+fee|option\s+fee|exclusivity|expansion\s+fee|licen[cs]e\s+fees?|"
-    r"reimburs\w*|research\s+funding|offering|placement|loan|grant)\b", re.IGNORECASE)
+    r"reimburs\w*|research\s+funding|offering|placement|loan|grant|"
+    r"(?<!commercial\s)sale\s+of)\b", re.IGNORECASE)
 _SOUGHT = re.compile(
     r"\b(?:for|seek(?:s|ing)?|sought|request(?:s|ed|ing)?|await(?:s|ed|ing)?|pending|"
     r"toward|towards|appl(?:y|ies|ied|ying))\s+(?:[\w\-]+\s+){0,2}$", re.IGNORECASE)

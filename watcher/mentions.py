@@ -333,6 +333,7 @@ class Recognizer:
         self.company_names = tables.company_names
         self._all_text = ""
         self.trial_names: set[str] = set()
+        self._described: dict[str, bool] = {}
         self._known_re: re.Pattern[str] | None = None
         self._known_re_size = -1
         for canonical, aliases in (tables.partner_aliases or {}).items():
@@ -608,6 +609,18 @@ class Recognizer:
             if names and right:
                 self._merge_products([names[0], right[0][0]], text)
 
+    def _described_as_product(self, name: str) -> bool:
+        """Whether the release calls a trial-shaped code name a product ("ABCD-12, an oral
+        inhibitor of ..."): then it is one."""
+        found = self._described.get(name)
+        if found is None:
+            found = self._described[name] = re.search(
+                rf"(?<![\w\-]){re.escape(name)},?\s+(?:is\s+)?(?:a|an|its|our|their|the)\s+"
+                r"(?:[\w\-]+,?\s+){0,4}?(?:antibod(?:y|ies)|inhibitor|agonist|antagonist|"
+                r"compound|candidate|drug|therapy|therapeutic|molecule|product|vaccine|"
+                r"conjugate|medicine|treatment|modulator|peptide)\b", self._all_text) is not None
+        return found
+
     def _lower_elsewhere(self, word: str) -> bool:
         """A single capitalized word the release also writes in lower case is a generic
         (nonproprietary) name that opened a sentence, not a company."""
@@ -714,7 +727,8 @@ class Recognizer:
             name = m.group(1)
             if any(s <= m.start() < e for _, s, e in found):
                 continue
-            if (name in self.trial_names or _TRIAL_ACRONYM.fullmatch(name)) and \
+            if (name in self.trial_names or (_TRIAL_ACRONYM.fullmatch(name) and
+                                             not self._described_as_product(name))) and \
                     self.canonical_product(name) not in self.known_products:
                 continue
             if _NOT_CODE_PREFIX.match(name) or (
