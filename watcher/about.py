@@ -13,7 +13,9 @@ recurring shapes, all handled by one grammar:
 A sentence is cut into segments at semicolons and at ", and" / ", as well as" / ", while"
 (outside parentheses); inside a segment, one organisation takes every product, one product
 goes to every organisation, and equal numbers pair up in order. Products in a segment without
-an organisation are the company's own.
+an organisation are the company's own. A segment with an organisation and no product that
+refers back ("P is in Phase 3; it is licensed to A", "; B holds the rights in Japan") takes the
+products of the segment before.
 
 Pure: ``about_pairs(sentences, recognizer)`` -> the pairs, or None when no paragraph of the
 release lists partners.

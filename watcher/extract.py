@@ -9,13 +9,17 @@ How a sentence becomes facts:
    ``option_exercised``, "dosed the first patient in a Phase II trial" -> ``phase_2``.
 2. Their arguments are found around them: the partner (an organisation in the sentence, or the
    partner the paragraph is about), the product (in argument position, "trial of X",
-   "license to X", or the one the paragraph is about).
+   "license to X", or the one the paragraph is about). A product several partners hold goes
+   to the holder the sentence names (or a partner it names that held it once), else to the
+   one its paragraph names, else, for rights coming back, to the one on its way out.
 3. The modality comes from the words of the clause before the trigger (and a few after):
    conditional ("if", "should X decide", "would", rights that "will revert"), negated ("not",
    "no", "withdrawn"), hedged ("may", "expects", "plans", "will"), historical (a date more than
-   six months before the release, "formerly", "since 1999", "last year"), else stated.
-   Opt-out phrases ("elected not to advance", "declined to exercise") are the event itself:
-   their "not" is no negation and their "will" no hedge.
+   six months before the release and before the period a results release reports on,
+   "formerly", "since 1999", "last year"), else stated. Opt-out phrases ("elected not to
+   advance", "declined to exercise") are the event itself: their "not" is no negation and their
+   "will" no hedge, but a negation that governs them is ("did not exercise its right to opt
+   out").
 
 The forward-looking-statements section is skipped, wherever the normalizer put it.
 

@@ -9,8 +9,8 @@ changes, the watch items, the updated entries and the aliases learned come out.
   ``from``; conditional facts, and hedged ones about the deal itself, become watch items;
   negated facts do nothing.
 - One change per pair and field per release: the strongest relationship status wins (a
-  termination that returns the rights is a return of rights), and a stage never goes back
-  (a restated Phase I is no news once Phase II has started) except out of a hold.
+  termination that returns the rights is a return of rights), and a restated earlier stage is
+  no news (a Phase I told again once Phase II has started).
 - A restated license is no change when the deal is already a license in another form
   (an exercised option, an extended or expanded collaboration, an acquired partner).
 - The About list: a partner or product that leaves it without an announcement is
@@ -21,7 +21,12 @@ changes, the watch items, the updated entries and the aliases learned come out.
   or a known product in a deal stated with a partner it never had (licensed again after its
   rights came back).
 - A pair that only the release's history sentences name ("in 2003, X declined its option on
-  P") is known but not news: a deal stated on it in the same release is still announced.
+  P") is known but not news: a deal stated on it in the same release is still announced, as an
+  addition (not a change from the old ending).
+- A stage never goes back, except out of a hold and when a sentence says so ("returned P to the
+  research stage"). A pair new in a release whose stage no sentence told takes its product's
+  clinical stage from the product's other pairs (at most phase_3: filings, approvals and
+  launches are per territory).
 """
 
 from __future__ import annotations
