@@ -709,3 +709,36 @@ def test_a_code_shaped_like_a_trial_acronym_is_a_product_when_the_release_says_s
 def test_a_sum_from_selling_a_plant_at_the_start_of_the_year_is_no_milestone() -> None:
     assert _paid("At the start of the year, Corrigan received $5 million from Ellesmere Pharma "
                  "AG for the sale of its pilot plant.") == []
+
+
+def test_enrollment_that_was_put_on_hold_puts_the_product_on_hold() -> None:
+    assert _after_phase_2("Enrollment in the Phase 2 trial of CRB-114 was put on hold in "
+                          "August.") == [_stage("Ellesmere Pharma", "CRB-114", "phase_2",
+                                                "on_hold")]
+
+
+def test_a_decision_put_on_hold_holds_no_product() -> None:
+    assert _after_phase_2("The decision on the Phase 3 design for CRB-114 was put on "
+                          "hold.") == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "Ellesmere Pharma AG said the start of the trial achieved an important milestone for its "
+    "immunology franchise.",
+    "The start of the trial was recognized as a milestone for the field.",
+])
+def test_a_figurative_milestone_is_none(sentence: str) -> None:
+    assert _paid(sentence) == []
+
+
+def test_a_milestone_achieved_without_an_amount_is_reached() -> None:
+    assert _paid("With the start of the trial, Corrigan achieved the first development "
+                 "milestone under its license agreement with Ellesmere Pharma AG.") == [MILESTONE]
+
+
+def test_a_partner_that_licensed_other_products_changes_nothing() -> None:
+    opted_out = _news(date(2011, 2, 7), "Ellesmere Pharma AG has decided not to advance "
+                      "CRB-114 into Phase 3.")
+    news = _news(date(2012, 2, 6), "Ellesmere Pharma AG has licensed two other antibodies for "
+                 "Crohn's disease.")
+    assert _last(LICENSED, PHASE_1, opted_out, news) == []

@@ -292,7 +292,9 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"trials?|stud(?:y|ies)|dosing|enrol(?:l)?ment)\s+(?:of\s+[^.;]{1,40}?\s+)?on\s+hold\b|"
        r"\b(?:put|puts|putting|placed|places|placing)\s+on\s+hold\s+(?:(?:the|its|their|all|"
        r"further)\s+)?(?:[\w\-/]+\s+){0,3}?(?:development|program(?:me)?|trials?|stud(?:y|ies)|"
-       r"dosing|enrol(?:l)?ment)\b|\btemporarily\s+(?:halted|stopped|suspended|paused)\b",
+       r"dosing|enrol(?:l)?ment)\b|\btemporarily\s+(?:halted|stopped|suspended|paused)\b|"
+       r"\b(?:development|program(?:me)?|trials?|stud(?:y|ies)|dosing|enrol(?:l)?ment)\b[^.;]{0,60}?"
+       r"\b(?:was|were|has\s+been|have\s+been|is|are)\s+(?:put|placed)\s+on\s+hold\b",
        keyed_by="product", needs_product=True,
        cues=('suspend', 'paus', 'hold', 'temporarily')),
     _t("stage.resumed.hold_lifted", "stage", "resumed",
@@ -408,7 +410,7 @@ TRIGGERS: tuple[Trigger, ...] = (
     # ---- milestones ----------------------------------------------------------------------
     _t("milestone.reached", "milestone", "milestone_reached",
        rf"\b(?:trigger(?:s|ed|ing)?|earn(?:s|ed)?|receiv(?:es|ed)|achiev(?:es|ed)|paid|pays|"
-       rf"generat(?:es|ed)|recogni[sz]ed|"
+       rf"generat(?:es|ed)|"
        rf"result(?:s|ed)\s+in)\s+(?:{_PAYEE}\s+)?(?:an?\s+|the\s+)?(?:{_MONEY}\s+)?"
        rf"(?:[\w\-]+\s+){{0,2}}?milestone(?:\s+payment)?\b|"
        rf"\b(?:entitl(?:es|ed)\s+{_PAYEE}|(?:became|becomes|is\s+now)\s+entitled)\s+to\s+"
@@ -419,6 +421,7 @@ TRIGGERS: tuple[Trigger, ...] = (
        rf"\b(?:trigger(?:s|ed|ing)?|generat(?:es|ed))\s+(?:an?\s+|the\s+)?(?:(?!{_NOT_MILESTONE})"
        rf"[\w\-]+\s+){{0,2}}?payment\s+of\s+{_MONEY}|"
        rf"{_MONEY}\s+milestone(?:\s+payment)?\s+(?:earned|received|paid|triggered)\b|"
+       rf"\brecogni[sz]ed\s+(?:an?\s+|the\s+)?{_MONEY}\s+(?:[\w\-]+\s+){{0,2}}?milestone\b|"
        rf"\bEarns\s+{_MONEY}\s+Milestone\b",
        keyed_by="product", needs_product=True,
        cues=('milestone', 'payment')),
@@ -553,6 +556,10 @@ _ENDING_NEWS = re.compile(
     r"\b(?:discontinu(?:ed|es|ing)|terminat(?:ed|es|ing)|stopped|halted|ceased|returned\s+"
     r"(?:all\s+|the\s+)?rights|(?:elected|decided|chose)\s+not\s+to|opted\s+out)\b",
     re.IGNORECASE)
+_FIGURATIVE_MILESTONE = re.compile(
+    r"\b(?:important|significant|major|key|critical|big|historic|tremendous|great|notable|"
+    r"remarkable|meaningful|exciting|pivotal|proud)\s+milestone\b(?!\s+payment)|"
+    r"\bmilestone\s+(?:for|in|of)\s+(?:the|our|its|their|this|[A-Z])", re.IGNORECASE)
 _POTENTIAL_PAYMENT = re.compile(
     r"\b(?:up\s+to|eligible|potential(?:ly)?|aggregate|to\s+date|cumulative|could|may)\b",
     re.IGNORECASE)
@@ -1048,6 +1055,8 @@ class _Extractor:
                                                 trigger)
             if trigger.needs_product and product is None:
                 return None
+            if trigger.rule in _SUBJECT_RULES and not any(p.name == product for p in products):
+                return None  # "X has licensed two other antibodies": not the product's news
             if trigger.rule in _SUBJECT_RULES and not self._is_subject(sentence, orgs, partner,
                                                                       start):
                 if trigger.status != "acquired":
@@ -1076,6 +1085,9 @@ class _Extractor:
         if trigger.rule == "milestone.paid_on_event" and (
                 not _PAYMENT_EVENT.search(sentence) or _NOT_A_MILESTONE_SUM.search(sentence)):
             return None  # a sum paid, but for no event, or for what is no milestone
+        if trigger.field == "milestone" and _FIGURATIVE_MILESTONE.search(sentence, start) and \
+                not _AMOUNT.search(sentence):
+            return None  # "achieved an important milestone for the franchise": a figure
         if trigger.field == "milestone":
             amount = _AMOUNT.search(sentence, max(0, start - 10), end + 60)
             detail = _amount(amount) if amount else ""
