@@ -742,3 +742,59 @@ def test_a_partner_that_licensed_other_products_changes_nothing() -> None:
     news = _news(date(2012, 2, 6), "Ellesmere Pharma AG has licensed two other antibodies for "
                  "Crohn's disease.")
     assert _last(LICENSED, PHASE_1, opted_out, news) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "the license agreement with Ellesmere Pharma AG for CRB-114 was terminated effective June "
+    "30.",
+    "Ellesmere Pharma AG's license to CRB-114 ended on June 30.",
+])
+def test_a_license_told_as_the_subject_that_ended_is_terminated(sentence: str) -> None:
+    assert _last(LICENSED, _news(date(2013, 9, 2), sentence)) == [
+        _relationship("Ellesmere Pharma", "CRB-114", "licensed", "terminated")]
+
+
+@pytest.mark.parametrize("sentence", [
+    "the license agreement for CRB-114 will terminate on June 30, 2014.",
+    "the license agreement with Ellesmere Pharma AG for CRB-114 may be terminated by either "
+    "party on 90 days' notice.",
+    "the lease agreement for Corrigan's pilot plant, where CRB-114 is made, was terminated.",
+])
+def test_a_license_that_will_or_may_end_or_a_lease_that_ended_is_not_terminated(
+    sentence: str,
+) -> None:
+    assert _last(LICENSED, _news(date(2013, 9, 2), sentence)) == []
+
+
+def test_development_ended_is_discontinued() -> None:
+    assert _after_phase_2("Ellesmere Pharma AG has ended development of CRB-114.") == [
+        _stage("Ellesmere Pharma", "CRB-114", "phase_2", "discontinued")]
+
+
+def test_a_start_that_slipped_is_a_delay_and_no_start() -> None:
+    assert _after_phase_2("the start of the Phase 3 trial of CRB-114 has slipped to 2015 "
+                          "because Ellesmere Pharma AG is changing the formulation.") == [
+        _stage("Ellesmere Pharma", "CRB-114", "phase_2", "delayed")]
+
+
+def test_the_start_of_a_trial_that_triggered_a_payment_is_a_start() -> None:
+    assert _after_phase_2("the start of the Phase 3 trial of CRB-114 by Ellesmere Pharma AG "
+                          "triggered a $9 million milestone payment.")[0] == \
+        _stage("Ellesmere Pharma", "CRB-114", "phase_2", "phase_3")
+
+
+def test_enrollment_resumed_after_a_suspension_returns_to_the_stage_before() -> None:
+    suspended = _news(date(2011, 2, 7), "Ellesmere Pharma AG has suspended enrollment in its "
+                      "Phase 2 trial of CRB-114.")
+    resumed = _news(date(2011, 9, 5), "Ellesmere Pharma AG has resumed enrollment in the Phase "
+                    "2 trial of CRB-114.")
+    assert _last(LICENSED, PHASE_1, PHASE_2, suspended, resumed) == [
+        _stage("Ellesmere Pharma", "CRB-114", "on_hold", "phase_2")]
+
+
+def test_enrollment_to_be_resumed_changes_nothing() -> None:
+    suspended = _news(date(2011, 2, 7), "Ellesmere Pharma AG has suspended enrollment in its "
+                      "Phase 2 trial of CRB-114.")
+    later = _news(date(2011, 9, 5), "Ellesmere Pharma AG expects to resume enrollment in the "
+                  "Phase 2 trial of CRB-114 next year.")
+    assert _last(LICENSED, PHASE_1, PHASE_2, suspended, later) == []

@@ -172,8 +172,14 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"(?:(?:its|the|their|our|this|that)\s+)?(?:[\w\-’']+\s+){0,4}?" + _NOT_PARTNERING +
        r"(?:licen[cs]e|collaboration|agreement|alliance|partnership|deal)\b|\bnotice\s+of\s+"
        r"termination\b|\bterminat(?:ed|ion\s+of)\s+(?:the|its|their|our)\s+"
-       r"(?:[\w\-’']+\s+){0,4}?" + _NOT_PARTNERING + r"(?:licen[cs]e|collaboration|agreement)",
-       cues=('terminat', 'end', 'cancel')),
+       r"(?:[\w\-’']+\s+){0,4}?" + _NOT_PARTNERING + r"(?:licen[cs]e|collaboration|agreement)|"
+       # "the license agreement with X for P was terminated", "X's license to P ended"
+       r"\b" + _NOT_PARTNERING + r"(?:licen[cs]e|collaboration|alliance|partnership)(?:\s+"
+       r"agreement)?\b(?:\s+(?:with|between|for|covering|to|of|on)\b(?:(?!\b(?:may|might|could|"
+       r"would|will|shall|can|should|must|if|unless|not)\b)[^.;,]){1,80}?)?\s+(?:was\s+|"
+       r"were\s+|has\s+been\s+|have\s+been\s+|had\s+been\s+)?(?:terminated|ended|cancell?ed|"
+       r"expired)\b",
+       cues=('terminat', 'end', 'cancel', 'expired')),
     _t("relationship.acquired.completed", "relationship", "acquired",
        r"\bcompleted\s+(?:its|the)\s+(?:acquisition|purchase)\s+of\b|\b(?:has\s+)?acquired\s+"
        r"(?=[A-Z])|\bwhich\s+acquired\b|\b(?:the|its)\s+acquisition\s+of\s+(?=[A-Z])",
@@ -299,20 +305,23 @@ TRIGGERS: tuple[Trigger, ...] = (
        cues=('suspend', 'paus', 'hold', 'temporarily')),
     _t("stage.resumed.hold_lifted", "stage", "resumed",
        r"\blift(?:ed|s)?\s+(?:the\s+)?(?:partial\s+|full\s+)?clinical\s+hold\b|\bhold\s+"
-       r"(?:has|had)\s+been\s+lifted\b|\bhold\s+(?:was|is)\s+lifted\b|\bLifts\s+Clinical\s+Hold\b",
+       r"(?:has|had)\s+been\s+lifted\b|\bhold\s+(?:was|is)\s+lifted\b|\bLifts\s+Clinical\s+Hold\b|"
+       # "resumed enrollment in the Phase 2 trial": back to the stage before the hold
+       r"\bresum(?:ed|es|ing)\s+(?:the\s+|its\s+|their\s+)?(?:[\w\-/]+\s+){0,2}?(?:dosing|"
+       r"enrol(?:l)?ment|recruitment|development|trials?|stud(?:y|ies))\b",
        keyed_by="product", needs_product=True,
-       cues=('hold',)),
+       cues=('hold', 'resum')),
     _t("stage.discontinued", "stage", "discontinued",
-       r"\b(?:discontinu(?:e|ed|es|ing)|stopped|halted|terminated|ceased)\s+(?:the\s+|all\s+|"
+       r"\b(?:discontinu(?:e|ed|es|ing)|stopped|halted|terminated|ceased|ended)\s+(?:the\s+|all\s+|"
        r"further\s+|its\s+|their\s+)*(?:[\w\-/]+\s+){0,3}?(?:development|program|trials?|"
        r"stud(?:y|ies))\b",
        keyed_by="product", needs_product=True,
-       cues=('discontinu', 'stopped', 'halted', 'terminated', 'ceased')),
+       cues=('discontinu', 'stopped', 'halted', 'terminated', 'ceased', 'ended')),
     _t("stage.delayed", "stage", "delayed",
        r"\b(?:delay(?:ed|s)?|postpone(?:d|s)?|push(?:ed)?\s+back)\b(?!\s+or\b)|\b(?:new|revised|"
-       r"later)\s+target\s+(?:[\w\-]+\s+){0,2}?date\b",
+       r"later)\s+target\s+(?:[\w\-]+\s+){0,2}?date\b|\bslipp(?:ed|ing)\s+(?:to|into|by|until)\b",
        keyed_by="product", needs_product=True, intrinsic=True,
-       cues=('delay', 'postpone', 'push', 'target')),
+       cues=('delay', 'postpone', 'push', 'target', 'slipp')),
     _t("stage.approved", "stage", "approved",
        r"\b(?:FDA|EMA|agency|Commission|authorities|authority|regulators?|Administration|"
        r"MHLW|PMDA|Ministry|Welfare|MHRA|Swissmedic|Canada|NMPA|TGA|ANVISA)\s+"
@@ -464,6 +473,10 @@ _NOUN_START = re.compile(r"(?:start|initiation|commencement|beginning|launch)\s+
                          re.IGNORECASE)
 _FUTURE_AFTER = re.compile(r"^[^,;]{0,80}?\b(?:will|would|shall|may|might|could|is\s+expected|"
                            r"are\s+expected)\b", re.IGNORECASE)
+# ... or that did not happen: "the start of the Phase 3 trial has slipped to 2015"
+_NOT_HAPPENED_AFTER = re.compile(
+    r"^[^,;]{0,80}?\b(?:delay|postpon|slipp|push|expected|planned|scheduled|anticipated|"
+    r"deferred|moved\s+to|pending|not\s+yet|has\s+not|have\s+not|was\s+not)", re.IGNORECASE)
 _COUNTERFACTUAL = re.compile(r"^\s*Had\s+\w", re.IGNORECASE)
 _NEGATION = re.compile(
     r"\b(?:not|no|never|neither|nor|without|yet\s+to|no\s+longer|withdr[ae]wn?|withdrew|"
@@ -868,7 +881,8 @@ def sentence_modality(sentence: str, trigger: Trigger, start: int, end: int,
         weak = None  # "X has informed us that it will terminate": a decision, announced
     if not trigger.intrinsic and (weak or _MODAL_AFTER.match(after)):
         return "hedged"
-    if _NOUN_START.match(phrase) and _FUTURE_AFTER.match(after):
+    if _NOUN_START.match(phrase) and (_FUTURE_AFTER.match(after) or
+                                      _NOT_HAPPENED_AFTER.match(after)):
         return "hedged"  # "the start of a Phase 3 trial of X will trigger a payment"
     # When the event happened: the clause before the trigger (without the relative clauses
     # it contains) and its complement up to the next comma or relative clause.
