@@ -13,6 +13,7 @@ from tests.conftest import shared_path
 
 HELDOUT = Path(__file__).parent / "data" / "heldout"
 HELDOUT_B = Path(__file__).parent / "data" / "heldout-b"
+HELDOUT_C = Path(__file__).parent / "data" / "heldout-c"
 
 
 def _corpus(tmp_path: Path, labels: str) -> Corpus:
@@ -103,6 +104,24 @@ def test_held_out_corpus_b_keeps_the_precision_and_recall_reached_without_a_trap
     assert gold == 86
     assert hits / found >= 0.97, format_report(report)
     assert hits / gold >= 0.97, format_report(report)
+    assert report.fired == [], format_report(report)
+
+
+@pytest.mark.parametrize("use_aliases", [True, False], ids=["aliases", "no-aliases"])
+def test_held_out_corpus_c_keeps_the_precision_and_recall_reached_without_a_trap_firing(
+    use_aliases: bool,
+) -> None:
+    # Reached: 103 of 104 labelled events, 0 false changes, 0 of 117 traps fired, with and
+    # without the configured aliases (the one miss is a label the development corpus'
+    # convention does not give: a product_removed for a product the About list still names).
+    # The margin allows about three events either way.
+    report = evaluate(HELDOUT_C, use_aliases=use_aliases)
+    found = sum(report.predicted.values())
+    gold = sum(report.gold.values())
+    hits = sum(report.true_positive.values())
+    assert gold == 104
+    assert hits / found >= 0.97, format_report(report)
+    assert hits / gold >= 0.96, format_report(report)
     assert report.fired == [], format_report(report)
 
 

@@ -13,7 +13,9 @@ recurring shapes, all handled by one grammar:
 A sentence is cut into segments at semicolons and at ", and" / ", as well as" / ", while"
 (outside parentheses); inside a segment, one organisation takes every product, one product
 goes to every organisation, and equal numbers pair up in order. Products in a segment without
-an organisation are the company's own.
+an organisation are the company's own. A segment with an organisation and no product that
+refers back ("P is in Phase 3; it is licensed to A", "; B holds the rights in Japan") takes the
+products of the segment before.
 
 Pure: ``about_pairs(sentences, recognizer)`` -> the pairs, or None when no paragraph of the
 release lists partners.
@@ -31,7 +33,18 @@ from watcher.mentions import Mention, Recognizer
 _SEGMENT_BREAK = re.compile(
     r";\s*(?:and\s+)?|,\s+(?:and|as\s+well\s+as|while|whereas|but|plus)\s+(?!(?:to|related|"
     r"other|commerciali[sz]e|develop|market)\b)")
+_PARENTHESES = re.compile(r"\s*\(([^()]*)\)")
 _LATTER = re.compile(r"\bthe\s+latter\b", re.IGNORECASE)
+# A segment that names a partner but no product, and speaks of the product before it: "P is in
+# Phase 3; it is licensed in Europe to A", "..., and will be co-promoted with B", "; C holds
+# the rights in Japan".
+_REFERS_BACK = re.compile(
+    r"^\s*(?:(?:it|which|they|the\s+(?:product|compound|drug|antibody|molecule))\s+)?(?:is|are|was|"
+    r"were|will\s+be|would\s+be|has\s+been|have\s+been|is\s+being|are\s+being|remains?)\s+"
+    r"(?:[\w\-.]+\s+){0,4}?(?:sub)?(?:licen[cs]ed|partnered|co-?promoted|co-?marketed|co-?developed|"
+    r"marketed|developed|commerciali[sz]ed|sold|distributed)\b|"
+    r"\b(?:holds?|owns?|retains?|has|have)\s+(?:the|its|their)\s+(?:[\w\-.]+\s+){0,2}?rights\b"
+    r"(?!\s+to\b)", re.IGNORECASE)
 _FORMER = re.compile(r"\bthe\s+former\b", re.IGNORECASE)
 _RELATION_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\boption\b", re.IGNORECASE), "option_granted"),
@@ -92,11 +105,10 @@ def _parenthetical(sentence: str, orgs: Sequence[Mention],
     right after it. None when the sentence does not use that shape."""
     groups: list[tuple[Mention, list[Mention]]] = []
     for org in orgs:
-        rest = sentence[org.end:]
-        m = re.match(r"\s*\(([^()]*)\)", rest)
+        m = _PARENTHESES.match(sentence, org.end)
         if not m:
             continue
-        start, end = org.end + m.start(1), org.end + m.end(1)
+        start, end = m.start(1), m.end(1)
         inside = [p for p in products if start <= p.start and p.end <= end]
         if inside:
             groups.append((org, inside))
@@ -134,6 +146,7 @@ def about_pairs(sentences: Sequence[str], recognizer: Recognizer) -> list[AboutP
 
     previous_products: list[Mention] = []
     for sentence in sentences:
+        said: list[Mention] = []  # the products of the sentence's segments so far
         orgs = recognizer.orgs(sentence)
         products = recognizer.products(sentence)
         if not orgs:
@@ -154,8 +167,11 @@ def about_pairs(sentences: Sequence[str], recognizer: Recognizer) -> list[AboutP
                 seg_products = [previous_products[-1]]
             elif not seg_products and _FORMER.search(text) and previous_products:
                 seg_products = [previous_products[0]]
+            elif not seg_products and seg_orgs and said and _REFERS_BACK.search(text):
+                seg_products = said
             if seg_products:
                 previous_products = seg_products
+                said = seg_products
             if not seg_orgs:
                 continue
             if not seg_products:

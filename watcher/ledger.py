@@ -9,8 +9,8 @@ changes, the watch items, the updated entries and the aliases learned come out.
   ``from``; conditional facts, and hedged ones about the deal itself, become watch items;
   negated facts do nothing.
 - One change per pair and field per release: the strongest relationship status wins (a
-  termination that returns the rights is a return of rights), and a stage never goes back
-  (a restated Phase I is no news once Phase II has started) except out of a hold.
+  termination that returns the rights is a return of rights), and a restated earlier stage is
+  no news (a Phase I told again once Phase II has started).
 - A restated license is no change when the deal is already a license in another form
   (an exercised option, an extended or expanded collaboration, an acquired partner).
 - The About list: a partner or product that leaves it without an announcement is
@@ -21,7 +21,12 @@ changes, the watch items, the updated entries and the aliases learned come out.
   or a known product in a deal stated with a partner it never had (licensed again after its
   rights came back).
 - A pair that only the release's history sentences name ("in 2003, X declined its option on
-  P") is known but not news: a deal stated on it in the same release is still announced.
+  P") is known but not news: a deal stated on it in the same release is still announced, as an
+  addition (not a change from the old ending).
+- A stage never goes back, except out of a hold and when a sentence says so ("returned P to the
+  research stage"). A pair new in a release whose stage no sentence told takes its product's
+  clinical stage from the product's other pairs (at most phase_3: filings, approvals and
+  launches are per territory).
 """
 
 from __future__ import annotations
@@ -62,7 +67,10 @@ OPENING = frozenset({"in_discussion", "collaborating", "licensed", "option_grant
 WATCHED_INTENTS = frozenset({"renegotiating", "in_discussion", "terminated", "not_advancing",
                              "rights_returned", "option_exercised"})
 # Restating rules: they tell what is, not what just happened.
-_STATE_RULES = ("stage.phase.in_progress", "stage.preclinical")
+_STATE_RULES = frozenset({"stage.phase.in_progress", "stage.preclinical", "stage.research"})
+# Rules that state a step back on purpose ("returned P to the research stage"): the one way a
+# stage goes back other than a setback.
+_STEP_BACK_RULES = frozenset({"stage.research.returned"})
 MAX_HISTORY = 100
 
 
@@ -177,7 +185,8 @@ def _stage_choice(old: str | None, facts: Sequence[Fact], entry: LedgerEntry) ->
     that is not a step back; when that is progress, the furthest progress its sentence states
     ("following approval of its CTA in October, it dosed the first patient in Phase 1")."""
     chosen = _first_stage_move(old, facts, entry)
-    if chosen is None or chosen.status in STAGE_SETBACKS or old in STAGE_SETBACKS:
+    if chosen is None or chosen.status in STAGE_SETBACKS or old in STAGE_SETBACKS \
+            or chosen.rule in _STEP_BACK_RULES:
         return chosen
     for fact in facts:
         if fact.evidence == chosen.evidence and fact.status in STAGE_ORDER \
@@ -203,13 +212,14 @@ def _first_stage_move(old: str | None, facts: Sequence[Fact],
         if new in STAGE_SETBACKS:
             return fact
         if old in STAGE_SETBACKS:
-            if fact.rule.startswith(_STATE_RULES):
+            if fact.rule in _STATE_RULES:
                 continue
             if old == "on_hold" and not resumed \
                     and _stage_index(new) <= _stage_index(_stage_before_hold(entry)):
                 continue
             return fact
-        if _stage_index(new) > _stage_index(old):
+        if _stage_index(new) > _stage_index(old) or (
+                fact.rule in _STEP_BACK_RULES and _stage_index(new) < _stage_index(old)):
             return fact
     return None
 
@@ -268,6 +278,10 @@ def apply_extraction(current: Mapping[PairKey, LedgerEntry], extraction: Extract
         entry = book.ensure(key, fact.evidence, fact.rule, fact.confidence, announce=True,
                             deal=fact.status in OPENING)
         old = entry.relationship
+        if key not in book.before and old in ANNOUNCED_ENDINGS and fact.status in OPENING:
+            # a pair new to the ledger whose history sentences tell an old ending ("X had
+            # returned the rights in 2009") opens a new deal: added, not changed
+            old = None
         if old == fact.status or _implied(old, fact.status):
             book.put(key, entry)
             continue
@@ -353,12 +367,35 @@ def apply_extraction(current: Mapping[PairKey, LedgerEntry], extraction: Extract
                 book.put(key, planned, book.item("seeded", "stage", "preclinical",
                                                fact.evidence, "stage.preclinical.ind_planned"))
 
+    _inherit_stages(book)
     return LedgerUpdate(
         changes=tuple(book.changes),
         watch=tuple(_watch(book, facts)),
         entries=tuple(book.state[k] for k in sorted(book.touched)),
         aliases=extraction.aliases,
     )
+
+
+def _inherit_stages(book: _Book) -> None:
+    """A product that goes to a new partner is where its development is: a pair first seen in
+    this release whose stage no sentence told takes the furthest stage of the product's other
+    pairs ("licensed in Japan" while the Phase 3 trial runs: phase_3 for the new licensee).
+    Clinical development is shared; filings, approvals and launches are per territory, so
+    the stage taken is at most phase_3."""
+    for key in sorted(book.touched):
+        entry = book.state[key]
+        if not key[1] or entry.stage is not None or entry.first_accession != book.accession:
+            continue
+        known = [(e.stage, e.stage_source) for k, e in book.state.items()
+                 if k[1] == key[1] and k != key and e.stage in STAGE_ORDER]
+        if not known:
+            continue
+        stage, source = max(known, key=lambda s: _stage_index(s[0]))
+        assert stage is not None and source is not None
+        if _stage_index(stage) > _stage_index("phase_3"):
+            stage = "phase_3"
+        book.put(key, _with_status(entry, "stage", stage, source),
+                 book.item("seeded", "stage", stage, source.evidence, "stage.inherited"))
 
 
 def _seed(book: _Book, fact: Fact, *, create: bool) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 from watcher.models import AliasLink
@@ -47,6 +48,12 @@ _ORG_INDUSTRY = re.compile(
     rf"(?<![\w\-])((?:{_CAP})(?:\s+(?:{_CAP})){{0,2}}?\s+(?:{INDUSTRY_WORDS})"
     rf"(?:\s+(?:{_GROUP_WORDS}))?)(?![\w\-])"
 )
+# Every legal suffix starts with one of these words: sentences without any name no company
+# by its suffix.
+_ANY_SUFFIX = re.compile(
+    r"\b(?:Inc|Corp|Co|Ltd|Limited|plc|PLC|AG|SA|SE|NV|GmbH|KGaA|LLC|LP|BV|K\.K|A/S|ASA|AB|"
+    r"Oy|S\.A|N\.V|L\.P|L\.L\.C|B\.V|S\.p\.A|S\.r\.l|SAS|Company|Corporation|Incorporated|"
+    r"p\.l\.c|Pty)\b")
 _SUFFIX_AT_END = re.compile(rf",?\s+(?:{LEGAL_SUFFIXES})$")
 _INDUSTRY_AT_END = re.compile(rf"\s+(?:{INDUSTRY_WORDS})(?:\s+(?:{_GROUP_WORDS}))?$")
 
@@ -84,6 +91,12 @@ _GENERIC_SHORT = frozenset("""
 american national general united international first new global pacific atlantic royal
 standard advanced applied united allied central northern southern eastern western great
 british european japanese chinese swiss german french canadian life bio pharma medical
+""".split())
+# Industry words that open a name in some languages ("Laboratorios Acme", "Farmaceutici
+# Rossi"): the short form is the word after.
+_LEADING_INDUSTRY = frozenset("""
+laboratorios laboratoires laboratori laboratorio laboratórios farmaceutici farmaceutica
+farmacéutica farmacêutica industrias industrie grupo groupe gruppo instituto istituto
 """.split())
 _REGULATORS = re.compile(
     r"\b(?:Food and Drug Administration|FDA|European Medicines Agency|EMA|Medicines Agency|"
@@ -143,9 +156,15 @@ peptides
 # A code-shaped name given as a trial's: "ABCD-2, a randomized Phase 3 trial", "a study
 # called ABCD-1". ("the ABC-12 trial" may be a trial of the product ABC-12: not learned.)
 _TRIAL_NAMED = re.compile(
-    r"(?<![\w\-])([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+[a-z]?),\s+(?:a|an|the|our|its|their)\s+"
-    r"(?:[\w\-/]+\s+){0,5}?(?:trials?|stud(?:y|ies))\b|\b(?:trials?|stud(?:y|ies))\s+"
-    r"(?:called|named|known\s+as|designated)\s+([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+[a-z]?)")
+    r"(?<![\w\-])(?=[A-Z])([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+[a-z]?),\s+(?:a|an|the|our|its|their)\s+"
+    r"(?:[\w\-/]+,?\s+){0,5}?(?:trials?|stud(?:y|ies))\b")
+_TRIAL_CALLED = re.compile(  # run only on texts that say "called", "named", ...
+    r"\b(?:trials?|stud(?:y|ies))\s+(?:called|named|known\s+as|designated)\s+"
+    r"([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+[a-z]?)")
+# A word of four or five capitals with a one- or two-digit number ("ASTER-2", "MAPLE-12") names
+# a trial, not a product (product codes have two or three letters, or more digits), unless the
+# company's releases already made it a product.
+_TRIAL_ACRONYM = re.compile(r"[A-Z]{4,5}-\d{1,2}")
 _BRAND = re.compile(r"(?<![\w\-])([A-Z][a-z]{3,})(?:™|®|\(TM\)|\(R\))")
 
 # --------------------------------------------------------------------------- aliases in text
@@ -164,11 +183,21 @@ _SUBSIDIARY = re.compile(
     r"a\s+subsidiary\s+of|(?:has\s+been\s+)?renamed|changed\s+its\s+name\s+to|now|"
     r"which\s+was\s+then|formerly(?:\s+known\s+as)?|previously\s+known\s+as|"
     r"merged\s+(?:into|with))\s*$")
+_SUBJECT_CUES = re.compile(r"elected|decided|chose|declined|exercised|notified|informed|"
+                           r"terminated|notice|intends|plans")
+_LIST_CUES = re.compile(r"agreement|collaboration|alliance|partner|licensees|collaborators")
+_TITLE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof)\.?\s+$")
+_SHORT_CODE = re.compile(r"[A-Z]{2,5}-\d{1,2}[a-z]?")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_LETTER_DIGIT = re.compile(r"[A-Za-z]\d")
 _CAPITALIZED_RUN = re.compile(rf"(?:{_CAP})(?:\s+(?:{_CAP}|&))+")
-_GRAMMAR_CUES = re.compile(r"\bfrom\b|\bwith\b|\binclude|\bare\b|\bhas\b|\bhave\b|"
-                           r"\bhad\b|elected|decided|declined|exercised|intends|plans")
-_PARTNER_ALIAS_CUES = re.compile(r"acqui|subsidiary|part of|renamed|name to|\bnow\b|"
-                                 r"formerly|known as|merge|\bthen\b|formed|created")
+_GRAMMAR_WORDS = ("from", "with", "include", "are", "has", "have", "had", "elected", "decided",
+                  "declined", "exercised", "intends", "plans")
+_PARTNER_ALIAS_WORDS = ("acqui", "subsidiary", "part of", "renamed", "name to", "formerly",
+                        "known as", "merge", "formed", "created", "now", "then")
+_RENAME_WORDS = ("formerly", "known as", "renamed", "name")
+_PARTNER_ALIAS_CUES = re.compile(r"acqui|subsidiary|part of|renamed|name to|formerly|known as|"
+                                 r"merge|formed|created|\b(?:now|then)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +210,7 @@ class Mention:
     known: bool = False  # known before this release (earlier releases or configuration)
 
 
+@lru_cache(maxsize=8192)  # pure, and the same names come back in every release
 def strip_suffix(name: str) -> str:
     """``Northwind Pharmaceuticals plc`` -> ``Northwind Pharmaceuticals`` (legal suffix dropped)."""
     name = " ".join(name.replace("\u00a0", " ").split()).strip(" ,")
@@ -191,6 +221,7 @@ def strip_suffix(name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=8192)
 def _core(name: str) -> str:
     """The distinctive part of a name: ``Northwind Pharmaceuticals plc`` -> ``Northwind``."""
     core = strip_suffix(name)
@@ -201,11 +232,13 @@ def _core(name: str) -> str:
     return core or strip_suffix(name)
 
 
+@lru_cache(maxsize=8192)
 def name_key(name: str) -> str:
     """How two spellings of one name are compared: case, punctuation, suffix ignored."""
     return re.sub(r"[^a-z0-9]+", " ", strip_suffix(name).lower().replace("’", "'")).strip()
 
 
+@lru_cache(maxsize=8192)
 def product_key(name: str) -> str:
     return re.sub(r"[\s\-/]+", "", name.lower().replace("™", "").replace("®", ""))
 
@@ -230,7 +263,10 @@ def _short_form(name: str) -> str | None:
     """``Smith-Jones Pharmaceuticals, Inc.`` -> ``Smith-Jones``: the first word, when it
     is distinctive enough to name the company on its own in later sentences."""
     core = _core(name)
-    first = core.split()[0] if core.split() else ""
+    words = core.split()
+    if len(words) > 1 and words[0].lower() in _LEADING_INDUSTRY:
+        words = words[1:]  # "Laboratorios Acme" is "Acme" for short
+    first = words[0] if words else ""
     if len(first) < 4 or first.lower() in _GENERIC_SHORT or first.lower() in _NOT_NAMES:
         return None
     if not first[0].isupper() or (first.isupper() and len(first) < 5):
@@ -297,6 +333,7 @@ class Recognizer:
         self.company_names = tables.company_names
         self._all_text = ""
         self.trial_names: set[str] = set()
+        self._described: dict[str, bool] = {}
         self._known_re: re.Pattern[str] | None = None
         self._known_re_size = -1
         for canonical, aliases in (tables.partner_aliases or {}).items():
@@ -372,8 +409,9 @@ class Recognizer:
     def _learn(self, texts: Sequence[str]) -> None:
         self._all_text = "\n".join(texts)
         # a trial named as such once ("ABCD-2, a Phase 3 trial") is a trial in every sentence
-        self.trial_names = {m.group(1) or m.group(2)
-                            for m in _TRIAL_NAMED.finditer(self._all_text)}
+        self.trial_names = {m.group(1) for m in _TRIAL_NAMED.finditer(self._all_text)}
+        if re.search(r"called|named|known as|designated", self._all_text):
+            self.trial_names.update(m.group(1) for m in _TRIAL_CALLED.finditer(self._all_text))
         found: list[tuple[str, str]] = []  # (surface, sentence)
         for text in texts:
             for raw, _start in self._org_candidates(text):
@@ -383,13 +421,17 @@ class Recognizer:
                 continue
             canonical = self._canonical_for_new(raw)
             self._add_org(raw, canonical)
+        # (substring tests before the patterns: these run on every sentence of every release)
         for text in texts:
-            if "(" in text or _GRAMMAR_CUES.search(text):
+            if "(" in text or any(word in text for word in _GRAMMAR_WORDS):
                 self._learn_grammar_orgs(text)
         for text in texts:
-            if _PARTNER_ALIAS_CUES.search(text):
+            if any(word in text for word in _PARTNER_ALIAS_WORDS) and \
+                    _PARTNER_ALIAS_CUES.search(text):
                 self._learn_partner_aliases(text)
-            if "(" in text or "/" in text or _PRODUCT_RENAME.search(text):
+            if "(" in text or "/" in text or (
+                    any(word in text.lower() for word in _RENAME_WORDS)
+                    and _PRODUCT_RENAME.search(text)):
                 self._learn_product_aliases(text)
 
     def _canonical_for_new(self, raw: str) -> str:
@@ -424,7 +466,9 @@ class Recognizer:
                         if company_key(candidate) in self.company_names:
                             yield candidate, m.start() + len(" ".join(words[:i])) + (1 if i
                                                                                      else 0)
-        for pattern in (_ORG_SUFFIXED, _ORG_INDUSTRY):
+        # (most sentences name no company with a legal suffix: a cheap test first)
+        patterns = (_ORG_SUFFIXED, _ORG_INDUSTRY) if _ANY_SUFFIX.search(text) else (_ORG_INDUSTRY,)
+        for pattern in patterns:
             for m in pattern.finditer(text):
                 raw = m.group(0) if pattern is _ORG_SUFFIXED else m.group(1)
                 start = m.start()
@@ -460,14 +504,18 @@ class Recognizer:
         """Names without a suffix, learned from where they stand: ``Northwind (PRODUCT)``,
         ``learned from X that X has elected``, ``agreements with X, Y and Z``."""
         candidates: list[str] = []
-        for m in self._BEFORE_PAREN.finditer(text):
-            inside = text[m.end():m.end() + 80].split(")")[0]
-            if self._first_product(inside) is None:
-                continue
-            candidates.append(m.group(1))
-        for pattern in (self._FROM_THAT, self._SUBJECT):
-            candidates.extend(m.group(1) for m in pattern.finditer(text))
-        for m in self._LIST_WITH.finditer(text):
+        if "(" in text:
+            for m in self._BEFORE_PAREN.finditer(text):
+                inside = text[m.end():m.end() + 80].split(")")[0]
+                if self._first_product(inside) is None or self._lower_elsewhere(m.group(1)):
+                    continue
+                candidates.append(m.group(1))
+        # (each pattern only where its words are: these run on every sentence)
+        if " that" in text:
+            candidates.extend(m.group(1) for m in self._FROM_THAT.finditer(text))
+        if _SUBJECT_CUES.search(text):
+            candidates.extend(m.group(1) for m in self._SUBJECT.finditer(text))
+        for m in self._LIST_WITH.finditer(text) if _LIST_CUES.search(text) else ():
             items = [i.strip() for i in re.split(r",\s*(?:and\s+)?|\s+and\s+", m.group(1))]
             items = [i for i in items if i]
             if any(self.org_alias.get(i) for i in items):
@@ -542,6 +590,12 @@ class Recognizer:
             if not names and brand and not text[m.start() - 30 + brand.end():m.start()].strip():
                 names = [brand.group(1)]
             inside = [p[0] for p in self._raw_products(m.group(1))]
+            if not names and inside:
+                # "Velodimet (ABC-27)" opening a sentence, "velodimet" elsewhere
+                word = re.search(r"(?<![\w\-])([A-Z][a-z]{4,})\s*$",
+                                 text[max(0, m.start() - 30):m.start()])
+                if word and self._lower_elsewhere(word.group(1)):
+                    names = [word.group(1)]
             if names and inside:
                 self._merge_products([names[-1], *inside], text)
         for first, second in pairwise(products):
@@ -554,6 +608,26 @@ class Recognizer:
             names = [p[0] for p in left[-1:]] or ([brand.group(1)] if brand else [])
             if names and right:
                 self._merge_products([names[0], right[0][0]], text)
+
+    def _described_as_product(self, name: str) -> bool:
+        """Whether the release calls a trial-shaped code name a product ("ABCD-12, an oral
+        inhibitor of ..."): then it is one."""
+        found = self._described.get(name)
+        if found is None:
+            found = self._described[name] = re.search(
+                rf"(?<![\w\-]){re.escape(name)},?\s+(?:is\s+)?(?:a|an|its|our|their|the)\s+"
+                r"(?:[\w\-]+,?\s+){0,4}?(?:antibod(?:y|ies)|inhibitor|agonist|antagonist|"
+                r"compound|candidate|drug|therapy|therapeutic|molecule|product|vaccine|"
+                r"conjugate|medicine|treatment|modulator|peptide)\b", self._all_text) is not None
+        return found
+
+    def _lower_elsewhere(self, word: str) -> bool:
+        """A single capitalized word the release also writes in lower case is a generic
+        (nonproprietary) name that opened a sentence, not a company."""
+        if " " in word or not word[:1].isupper() or not word[1:].islower():
+            return False
+        return re.search(rf"(?<![\w\-]){re.escape(word.lower())}(?![\w\-])",
+                         self._all_text) is not None
 
     def _merge_products(self, names: Sequence[str], evidence: str) -> None:
         canonical = next((self.canonical_product(n) for n in names
@@ -618,7 +692,7 @@ class Recognizer:
             if out and span.start < out[-1].end:
                 continue
             before = sentence[max(0, span.start - 6):span.start]
-            if re.search(r"\b(?:Mr|Mrs|Ms|Dr|Prof)\.?\s+$", before):
+            if _TITLE_BEFORE.search(before):
                 continue
             out.append(span)
         return out
@@ -634,7 +708,7 @@ class Recognizer:
 
     def _scan_products(self, text: str) -> list[tuple[str, int, int]]:
         found: list[tuple[str, int, int]] = []
-        for m in _CONJUGATE.finditer(text):
+        for m in _CONJUGATE.finditer(text) if "mab-" in text or "MAB-" in text else ():
             found.append((m.group(0), m.start(), m.end()))
         for m in _INN.finditer(text):
             word = m.group(1)
@@ -653,14 +727,15 @@ class Recognizer:
             name = m.group(1)
             if any(s <= m.start() < e for _, s, e in found):
                 continue
-            if name in self.trial_names and \
+            if (name in self.trial_names or (_TRIAL_ACRONYM.fullmatch(name) and
+                                             not self._described_as_product(name))) and \
                     self.canonical_product(name) not in self.known_products:
                 continue
             if _NOT_CODE_PREFIX.match(name) or (
-                    re.fullmatch(r"[A-Z]{2,5}-\d{1,2}[a-z]?", name)
+                    _SHORT_CODE.fullmatch(name)
                     and self._is_trial_name(text, m.end())):
                 continue
-            if re.fullmatch(r"(?:19|20)\d\d", name[-4:]) and not re.search(r"[A-Za-z]\d", name):
+            if _YEAR.fullmatch(name[-4:]) and not _LETTER_DIGIT.search(name):
                 continue
             if (_TARGET_AFTER.match(text[m.end():m.end() + 40]) or
                     _TARGET_BEFORE.search(text[max(0, m.start() - 30):m.start()])) and \
@@ -689,7 +764,7 @@ class Recognizer:
 
     @staticmethod
     def _is_trial_name(text: str, end: int) -> bool:
-        return bool(re.match(r",?\s+(?:a|an|the|our|its)\s+(?:[\w\-]+\s+){0,5}?"
+        return bool(re.match(r",?\s+(?:a|an|the|our|its)\s+(?:[\w\-]+,?\s+){0,5}?"
                              r"(?:trial|study|program)\b", text[end:end + 80]))
 
     def _first_product(self, text: str) -> str | None:
