@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import fields, is_dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from watcher.models import (
@@ -25,6 +26,24 @@ def _default(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     raise TypeError(f"cannot store {type(value).__name__}")
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+def plain(value: Any) -> Any:
+    """A dataclass tree as JSON-ready dicts and lists. Like ``dataclasses.asdict`` for our
+    frozen models, without its deep copy of every value (which cost a tenth of a pipeline
+    run); dates stay dates until ``dumps``."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {name: plain(getattr(value, name)) for name in _field_names(type(value))}
+    if isinstance(value, (tuple, list)):
+        return [plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    return value
 
 
 def dumps(value: Any) -> str:
@@ -76,7 +95,7 @@ def _mention(data: dict[str, Any] | None) -> PreviousMention | None:
 
 
 def ledger_to_json(entry: LedgerEntry) -> str:
-    return dumps(asdict(entry))
+    return dumps(plain(entry))
 
 
 def _timeline(items: list[dict[str, Any]] | None) -> tuple[TimelineItem, ...]:
@@ -116,15 +135,15 @@ def alias_from_row(kind: str, alias: str, canonical: str, evidence: str, rule: s
 
 
 def facts_to_json(facts: list[Fact]) -> str:
-    return dumps([asdict(f) for f in facts])
+    return dumps(plain(facts))
 
 
 def changes_to_json(changes: list[Change]) -> str:
-    return dumps([asdict(c) for c in changes])
+    return dumps(plain(changes))
 
 
 def watch_to_json(items: list[WatchItem]) -> str:
-    return dumps([asdict(w) for w in items])
+    return dumps(plain(items))
 
 
 def comparison_to_json(comparison: Comparison) -> str:
