@@ -142,14 +142,20 @@ def _refuse_binary(content: bytes) -> None:
         raise UnsupportedDocumentError("the exhibit is a PDF document")
 
 
-_ODD_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+# Control characters other than tab, line breaks and form feed: in UTF-8 each is one byte that
+# no other character's encoding holds, so counting bytes (in C) counts the characters.
+_ODD_BYTES = bytes((*range(0x00, 0x09), 0x0b, *range(0x0e, 0x20)))
+_REPLACEMENT_UTF8 = "\ufffd".encode()
 
 
 def _refuse_binary_text(text: str) -> None:
     sample = text[:8192]
     if not sample:
         return
-    odd = len(_ODD_CHARACTERS.findall(sample))
+    data = sample.encode("utf-8", errors="replace")
+    odd = len(data) - len(data.translate(None, _ODD_BYTES))
+    if not sample.isascii():
+        odd += data.count(_REPLACEMENT_UTF8)  # U+FFFD: what a decoder could not read
     if odd * 20 > len(sample):
         raise UnsupportedDocumentError("binary content, not a press release")
 
