@@ -208,8 +208,11 @@ class _Walker:
         """The element's own text and its children, in document order."""
         if depth > self.max_depth:
             raise NormalizeError(f"HTML nested deeper than {self.max_depth} levels")
-        if element.text:
-            self.add(element.text)
+        text = element.text
+        if text:
+            self.add(text)
+        if not len(element):  # a leaf: cheaper to ask than to start iterating
+            return
         depth += 1
         styles = self.styles
         for child in element:
@@ -247,7 +250,7 @@ class _Walker:
             elif kind == _BREAK:
                 self.line_break()
             elif kind != _SKIP:
-                self._element(child, tag, kind, depth)
+                self._element(child, tag, kind, depth, child.get("style"))
             tail = child.tail
             if tail:
                 self.add(tail)
@@ -260,8 +263,10 @@ class _Walker:
             flags = self.styles[style] = _flags_of(style)
         return flags
 
-    def _element(self, element: Any, tag: str, kind: int, depth: int) -> None:
-        flags = self._flags(element.get("style"))
+    def _element(self, element: Any, tag: str, kind: int, depth: int, style: str | None) -> None:
+        """A non-inline element; ``style`` is its style attribute (the caller has read it:
+        attribute reads are the dearest part of the lxml API)."""
+        flags = self._flags(style)
         if flags & _F_HIDDEN:
             return
         if kind == _ROW:
@@ -274,26 +279,28 @@ class _Walker:
             if kind == _PAGE or flags & _F_PAGE:
                 self.blocks.append(PAGE_BREAK)
         else:
-            self._block(element, tag, kind, flags, depth)
+            self._block(element, tag, kind, flags, style, depth)
 
-    def _block(self, element: Any, tag: str, kind: int, flags: int, depth: int) -> None:
+    def _block(self, element: Any, tag: str, kind: int, flags: int, style: str | None,
+               depth: int) -> None:
         self.flush()
-        if flags & _F_PAGE and "before" in (element.get("style") or "").lower():
+        if flags & _F_PAGE and "before" in (style or "").lower():
             self.blocks.append(PAGE_BREAK)
         center = bool(flags & _F_CENTER) or tag == "center" or \
             (element.get("align") or "").lower() == "center"
         bold = tag in _HEADING_TAGS or bool(flags & _F_BOLD)
         italic = bool(flags & _F_ITALIC)
         item = kind == _ITEM
-        if len(element) <= 1 and kind != _TABLE:
-            simple = self._simple_text(element, depth)
+        size = len(element)
+        if size <= 1 and kind != _TABLE:
+            simple = self._simple_text(element, tag, size, element.text, flags, depth)
             if simple is not None:  # one run of text: no need to walk it
                 if simple[0]:
                     self.blocks.append(Block(
                         simple[0], "list_item" if item or self.item else "text", (),
                         simple[1] or bold or self.bold > 0, center or self.center > 0,
                         simple[2] or italic or self.italic > 0))
-                if flags & _F_PAGE and "after" in (element.get("style") or "").lower():
+                if flags & _F_PAGE and "after" in (style or "").lower():
                     self.blocks.append(PAGE_BREAK)
                 return
         self.center += center
@@ -306,49 +313,55 @@ class _Walker:
         self.bold -= bold
         self.italic -= italic
         self.item -= item
-        if flags & _F_PAGE and "after" in (element.get("style") or "").lower():
+        if flags & _F_PAGE and "after" in (style or "").lower():
             self.blocks.append(PAGE_BREAK)
 
-    def _simple_text(self, element: Any, depth: int) -> tuple[str, bool, bool] | None:
+    def _simple_text(self, element: Any, tag: Any, size: int, text: str | None, flags: int,
+                     depth: int) -> tuple[str, bool, bool] | None:
         """(text, bold, italic) when ``element`` holds one run of text inside a chain of
         single wrappers (``<td><div><font>12,400</font></div></td>``); None when it needs
-        the walk. Spares most table cells and paragraphs the full walk."""
+        the walk. Spares most table cells and paragraphs the full walk. The caller gives the
+        element's tag, number of children, text and style flags, which it has read already:
+        each read through lxml costs as much as the rest of the work on an element."""
         bold = italic = False
         styles = self.styles
         while True:
             if depth > self.max_depth:
                 raise NormalizeError(f"HTML nested deeper than {self.max_depth} levels")
             depth += 1
-            style = element.get("style")
-            if style:
-                flags = styles.get(style)
-                if flags is None:
-                    flags = styles[style] = _flags_of(style)
-                if flags:
-                    if flags & _F_HIDDEN:
-                        return "", False, False
-                    if flags & _F_BOLD:
-                        bold = True
-                    elif flags & _F_NOT_BOLD:
-                        bold = False
-                    if flags & _F_ITALIC:
-                        italic = True
-            tag = element.tag
+            if flags:
+                if flags & _F_HIDDEN:
+                    return "", False, False
+                if flags & _F_BOLD:
+                    bold = True
+                elif flags & _F_NOT_BOLD:
+                    bold = False
+                if flags & _F_ITALIC:
+                    italic = True
             if tag in _EMPHASIS_OR_HEADING_TAGS:
                 if tag in _ITALIC_TAGS:
                     italic = True
                 else:
                     bold = True
-            text = element.text
-            if not len(element):
+            if not size:
                 return (" ".join(text.split()) if text else ""), bold, italic
-            if len(element) > 1 or (text and not text.isspace()):
+            if size > 1 or (text and not text.isspace()):
                 return None
             child = element[0]
             tail = child.tail
-            if child.tag not in _SIMPLE_WRAPPERS or (tail and not tail.isspace()):
+            tag = child.tag
+            if tag not in _SIMPLE_WRAPPERS or (tail and not tail.isspace()):
                 return None
             element = child
+            size = len(child)
+            text = child.text
+            style = child.get("style")
+            flags = 0
+            if style:
+                cached = styles.get(style)
+                if cached is None:
+                    cached = styles[style] = _flags_of(style)
+                flags = cached
 
     def _row(self, row: Any, depth: int) -> None:
         self.flush()
@@ -358,20 +371,25 @@ class _Walker:
         bold = self.bold > 0
         for cell in row:
             tag = cell.tag
-            if not isinstance(tag, str) or (len(cell) == 0 and not (cell.text or "").strip()):
+            if not isinstance(tag, str):
                 continue
+            size = len(cell)
+            text = cell.text
+            if not size and (not text or text.isspace()):
+                continue  # an empty cell
             kind = _KINDS.get(tag, _INLINE)
+            style = cell.get("style") if kind != _SKIP else None
             if kind == _CELL:
-                simple = self._simple_text(cell, depth + 1)
+                simple = self._simple_text(cell, tag, size, text, self._flags(style), depth + 1)
                 if simple is not None:  # the usual cell: one run of text, maybe wrapped
                     if simple[0]:
                         cells.append((simple[0], simple[1] or bold))
                     continue
             self.blocks = []
             if kind == _CELL:
-                self._element(cell, tag, kind, depth + 1)
+                self._element(cell, tag, kind, depth + 1, style)
             elif kind != _SKIP:  # stray content between cells
-                self._element(cell, tag, _BLOCK if kind == _INLINE else kind, depth + 1)
+                self._element(cell, tag, _BLOCK if kind == _INLINE else kind, depth + 1, style)
             self.flush()
             blocks = [b for b in self.blocks if b.kind != "page_break"]
             if blocks:

@@ -144,7 +144,7 @@ def _refuse_binary(content: bytes) -> None:
 
 # Control characters other than tab, line breaks and form feed: in UTF-8 each is one byte that
 # no other character's encoding holds, so counting bytes (in C) counts the characters.
-_ODD_BYTES = bytes((*range(0x00, 0x09), 0x0b, *range(0x0e, 0x20)))
+_ODD_BYTES = bytes((*range(0x09), 0x0b, *range(0x0e, 0x20)))
 _REPLACEMENT_UTF8 = "\ufffd".encode()
 
 
