@@ -291,7 +291,7 @@ def _clean_blocks(blocks: Iterable[Block], html: bool, repair: bool = True) -> l
         else:
             cleaned = Block(text, kind, cells, block.strong, block.centered, block.italic,
                             block.indented, lead)
-        if _is_junk(cleaned, html):
+        if len(text) <= 60 and kind != "table_row" and _is_junk(cleaned, html):
             continue
         if kind != "table_row":
             bullet = _BULLET_TEXT.match(text)
@@ -435,9 +435,22 @@ _LETTERHEAD = re.compile(  # on lower-cased text
     r"@|\b[a-z]{2}\s+\d{5}(?:-\d{4})?\b|\b(?:nasdaq|nyse|amex|otc|tsx)\s*:")
 
 
+# What each alternative of _LETTERHEAD needs in the text: searching for these few words first
+# (in C) spares most paragraphs the slow scan of the whole pattern.
+_LETTERHEAD_WORDS = ("@", "tel", "phone", "fax", "facsimile", "mail", "www.", "http", " box",
+                     "suite", "nasdaq", "nyse", "amex", "otc", "tsx")
+_ZIP_DIGITS = re.compile(r"\d\d\d\d\d")
+
+
+def _letterhead(lowered: str) -> bool:
+    """``_LETTERHEAD.search(lowered)``, faster."""
+    return (any(word in lowered for word in _LETTERHEAD_WORDS)
+            or bool(_ZIP_DIGITS.search(lowered))) and bool(_LETTERHEAD.search(lowered))
+
+
 def _headline_like(block: Block) -> bool:
     text = block.text
-    if block.kind == "table_row" or len(text) > 300 or _LETTERHEAD.search(text.lower()) \
+    if block.kind == "table_row" or len(text) > 300 or _letterhead(text.lower()) \
             or _has_contact_detail(text):
         return False
     words = text.split()
@@ -451,12 +464,15 @@ def _is_prose(block: Block) -> bool:
         block.text.rstrip('"\')').endswith((".", "!", "?"))
 
 
-def _head(blocks: list[Block]) -> tuple[int, int | None]:
-    """(number of head blocks, index of the dateline block or None)."""
+def _head(blocks: list[Block]) -> tuple[int, tuple[str, date | None, str, str] | None]:
+    """(number of head blocks, the dateline (``_dateline`` of the first block after the
+    head) or None)."""
     prose_seen = 0
     for index, block in enumerate(blocks[:25]):
-        if block.kind == "text" and _dateline(block.text) is not None:
-            return index, index
+        if block.kind == "text":
+            dateline = _dateline(block.text)
+            if dateline is not None:
+                return index, dateline
         if _is_prose(block):
             prose_seen += 1
             if prose_seen >= 2:
@@ -490,7 +506,9 @@ _PHONE = re.compile(r"\(?\b\d{3}\)?[\s.\-/]\d{3}[\s.\-]\d{4}\b|\+\d{1,3}[\s\d().
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+\.\w")
 
 
-_PHONE_HINT = re.compile(r"\d{3}[\s.\-]\d{4}")  # what every _PHONE match holds, but "+"
+# What every _PHONE match holds, but "+" ("\d\d\d", not "\d{3}": a character set first is
+# searched for faster).
+_PHONE_HINT = re.compile(r"\d\d\d[\s.\-]\d{4}")
 
 
 def _has_contact_detail(text: str) -> bool:
@@ -545,7 +563,7 @@ def _is_heading(block: Block, html: bool, section: str) -> bool:
     stripped = text.rstrip()
     if stripped.endswith((".", ",", ";")) and not _NAME_ENDING.search(stripped):
         return False
-    if re.search(r"[a-z]{2}[.!?] +[A-Z]", text):
+    if (". " in text or "! " in text or "? " in text) and _SENTENCE_BREAK.search(text):
         return False
     words = text.split()
     if len(words) > 16:
@@ -555,9 +573,13 @@ def _is_heading(block: Block, html: bool, section: str) -> bool:
         return True
     if block.strong or block.indented:
         return True
-    letters = [c for c in text if c.isalpha()]
-    if letters and all(c.isupper() for c in letters) and len(letters) > 3:
-        return True
+    if text.isascii():  # all letters upper case, and more than three of them
+        if text.isupper() and sum(c.isalpha() for c in text) > 3:
+            return True
+    else:
+        letters = [c for c in text if c.isalpha()]
+        if letters and all(c.isupper() for c in letters) and len(letters) > 3:
+            return True
     if html or section == "contacts" or len(words) > 10 or stripped.endswith("."):
         return False
     capitalized = [w for w in words if w[:1].isalpha() and w.lower() not in _SMALL_WORDS]
@@ -565,6 +587,9 @@ def _is_heading(block: Block, html: bool, section: str) -> bool:
         not _has_contact_detail(text)
 
 
+# "[a-z][a-z]" rather than "[a-z]{2}": a pattern that opens with a character set is searched
+# for faster; callers first look for one of the three ". " it needs.
+_SENTENCE_BREAK = re.compile(r"[a-z][a-z][.!?] +[A-Z]")
 _SMALL_WORDS = frozenset("""
 a an and as at but by for from in into of on or the to with vs via per over under
 """.split())
@@ -605,7 +630,7 @@ def build_release(raw_blocks: Iterable[Block], *, html: bool = False,
     blocks = _drop_page_furniture(_clean_blocks(raw_blocks, html, repair))
     if not blocks:
         raise NormalizeError("no text found in the document")
-    head_count, dateline_index = _head(blocks)
+    head_count, found_dateline = _head(blocks)
 
     headline = ""
     subheadlines: list[str] = []
@@ -615,6 +640,7 @@ def build_release(raw_blocks: Iterable[Block], *, html: bool = False,
     dateline_text = ""
     head = blocks[:head_count]
     candidates = [i for i, b in enumerate(head) if _headline_like(b)]
+    headline_like = set(candidates)
     emphasized = [i for i in candidates
                   if (head[i].strong or head[i].centered or head[i].text.isupper()
                       or not html) and len(head[i].text.split()) >= 4]
@@ -623,17 +649,16 @@ def build_release(raw_blocks: Iterable[Block], *, html: bool = False,
         if chosen is not None and index == chosen:
             headline = block.text
         elif chosen is not None and index > chosen and (
-                _headline_like(block) or block.kind == "list_item"):
+                index in headline_like or block.kind == "list_item"):
             subheadlines.append(block.text)
         else:
-            found = DATE.search(block.text)
-            if found and len(block.text) < 100 and when is None:
-                when = date_of(found)  # a date above the dateline ("For release June 3, 2002")
+            if len(block.text) < 100 and when is None:
+                found = DATE.search(block.text)
+                if found:  # a date above the dateline ("For release June 3, 2002")
+                    when = date_of(found)
             head_contacts.append(block)
     body = blocks[head_count:]
-    if dateline_index is not None:
-        found_dateline = _dateline(body[0].text)
-        assert found_dateline is not None
+    if found_dateline is not None:
         place, dated, dateline_text, rest = found_dateline
         place = place or None
         when = dated or when

@@ -111,17 +111,18 @@ def _cp1252_of_c1(match: re.Match[str]) -> str:
 
 _WHITESPACE_CONTROLS = re.compile(r"[\t\n\r\f\v]")
 _C0 = re.compile(r"[\x00-\x1f\x7f]")
-# Deleting every other byte leaves the C0 controls and DEL: a scan in C that is several times
-# faster than a regex or ``str.isprintable`` (UTF-8 never spells other characters with them).
-_NOT_C0_BYTES = bytes(range(0x20, 0x7f)) + bytes(range(0x80, 0x100))
+# Every byte that is a C0 control or DEL -> 0, every other byte -> 1: ``bytes.translate`` and a
+# search for 0 run in C, several times faster than a regex or ``str.isprintable``. (UTF-8 never
+# spells other characters with these bytes.)
+_C0_MARKS = bytes(0 if b < 0x20 or b == 0x7f else 1 for b in range(256))
 
 
 def _has_c0(text: str) -> bool:
     """Does ``text`` hold a C0 control character or DEL? (For ASCII text: is it not
     ``isprintable``?)"""
-    if text.isascii():
-        return bool(text.encode("ascii").translate(None, _NOT_C0_BYTES))
-    return bool(text.encode("utf-8", errors="surrogatepass").translate(None, _NOT_C0_BYTES))
+    data = text.encode("ascii") if text.isascii() else \
+        text.encode("utf-8", errors="surrogatepass")
+    return 0 in data.translate(_C0_MARKS)
 
 
 def unify(text: str, *, repair: bool = True) -> str:
