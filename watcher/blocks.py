@@ -346,6 +346,10 @@ def _is_number(cell: str) -> bool:
     return bool(_NUMBER.match(cell.replace(" ", "")))
 
 
+_CURRENCY_CELLS = frozenset(("$", "(", "$(", "($", "US$", "\u20ac", "\u00a3"))
+_CLOSING_CELLS = frozenset((")", "%", ")%", "%)", "pts", "bps"))
+
+
 def merge_cells(cells: list[str]) -> list[str]:
     """Empty cells dropped; "$" glued to its number, ")" and "%" to theirs."""
     out: list[str] = []
@@ -354,7 +358,7 @@ def merge_cells(cells: list[str]) -> list[str]:
         cell = raw.strip()
         if not cell:
             continue
-        if cell in ("$", "(", "$(", "($", "US$", "\u20ac", "\u00a3"):
+        if cell in _CURRENCY_CELLS:
             pending += cell
             continue
         if pending:
@@ -362,8 +366,7 @@ def merge_cells(cells: list[str]) -> list[str]:
             pending = ""
         elif cell.startswith("$ ") and cell[2:3] in "0123456789(":
             cell = "$" + cell[2:]  # "$ (8,595)" as "$(8,595)", like its neighbours
-        if (out and cell in (")", "%", ")%", "%)", "pts", "bps")) or \
-                (out and cell.startswith(")") and len(cell) <= 3):
+        if out and (cell in _CLOSING_CELLS or (cell.startswith(")") and len(cell) <= 3)):
             out[-1] += cell
             continue
         out.append(cell)

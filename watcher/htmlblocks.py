@@ -242,10 +242,9 @@ class _Walker:
                 style = child.get("style") if isinstance(tag, str) else None
                 flags = 0
                 if style:
-                    cached = styles.get(style)
-                    if cached is None:
-                        cached = styles[style] = _flags_of(style)
-                    flags = cached
+                    flags = styles.get(style, -1)
+                    if flags < 0:
+                        flags = styles[style] = _flags_of(style)
                 if not isinstance(tag, str) or flags & _F_HIDDEN:
                     pass
                 elif tag == "sup" and _FOOTNOTE_MARK.match("".join(child.itertext())):
@@ -277,8 +276,8 @@ class _Walker:
     def _flags(self, style: str | None) -> int:
         if not style:
             return 0
-        flags = self.styles.get(style)
-        if flags is None:
+        flags = self.styles.get(style, -1)
+        if flags < 0:
             flags = self.styles[style] = _flags_of(style)
         return flags
 
@@ -343,11 +342,10 @@ class _Walker:
         element's tag, number of children, text and style flags, which it has read already:
         each read through lxml costs as much as the rest of the work on an element."""
         bold = italic = False
-        styles = self.styles
+        max_depth = self.max_depth
         while True:
-            if depth > self.max_depth:
-                raise NormalizeError(f"HTML nested deeper than {self.max_depth} levels")
-            depth += 1
+            if depth > max_depth:
+                raise NormalizeError(f"HTML nested deeper than {max_depth} levels")
             if flags:
                 if flags & _F_HIDDEN:
                     return "", False, False
@@ -366,28 +364,34 @@ class _Walker:
                 return (" ".join(text.split()) if text else ""), bold, italic
             if size > 1 or (text and not text.isspace()):
                 return None
-            child = element[0]
-            tail = child.tail
-            tag = child.tag
-            if tag not in _SIMPLE_WRAPPERS or (tail and not tail.isspace()):
+            element = element[0]
+            tag = element.tag
+            if tag not in _SIMPLE_WRAPPERS:
                 return None
-            element = child
-            size = len(child)
-            text = child.text
-            style = child.get("style")
-            flags = 0
+            tail = element.tail
+            if tail and not tail.isspace():
+                return None
+            depth += 1
+            size = len(element)
+            text = element.text
+            style = element.get("style")
             if style:
-                cached = styles.get(style)
-                if cached is None:
-                    cached = styles[style] = _flags_of(style)
-                flags = cached
+                flags = self.styles.get(style, -1)
+                if flags < 0:
+                    flags = self.styles[style] = _flags_of(style)
+            else:
+                flags = 0
 
     def _row(self, row: Any, depth: int) -> None:
         self.flush()
-        # each cell: (text, bold) when it is one run of text, else the blocks it holds
+        # each cell: (text, bold) when it is one run of text, else the blocks it holds; and
+        # the text and boldness of each cell (of its first block)
         cells: list[tuple[str, bool] | list[Block]] = []
-        outer = self.blocks
+        texts: list[str] = []
+        strongs: list[bool] = []
+        layout = False  # a cell holds several paragraphs, or a list item: a layout table
         bold = self.bold > 0
+        depth += 1
         for cell in row:
             tag = cell.tag
             if not isinstance(tag, str):
@@ -397,39 +401,46 @@ class _Walker:
             if not size and (not text or text.isspace()):
                 continue  # an empty cell
             kind = _KINDS.get(tag, _INLINE)
-            style = cell.get("style") if kind != _SKIP else None
+            if kind == _SKIP:
+                continue
+            style = cell.get("style")
             if kind == _CELL:
-                simple = self._simple_text(cell, tag, size, text, self._flags(style), depth + 1)
+                simple = self._simple_text(cell, tag, size, text, self._flags(style), depth)
                 if simple is not None:  # the usual cell: one run of text, maybe wrapped
                     if simple[0]:
-                        cells.append((simple[0], simple[1] or bold))
+                        strong = simple[1] or bold
+                        cells.append((simple[0], strong))
+                        texts.append(simple[0])
+                        strongs.append(strong)
                     continue
+            elif kind == _INLINE:
+                kind = _BLOCK  # stray content between cells
+            outer = self.blocks
             self.blocks = []
-            if kind == _CELL:
-                self._element(cell, tag, kind, depth + 1, style)
-            elif kind != _SKIP:  # stray content between cells
-                self._element(cell, tag, _BLOCK if kind == _INLINE else kind, depth + 1, style)
+            self._element(cell, tag, kind, depth, style)
             self.flush()
             blocks = [b for b in self.blocks if b.kind != "page_break"]
+            self.blocks = outer
             if blocks:
                 cells.append(blocks)
-        self.blocks = outer
+                texts.append(blocks[0].text)
+                strongs.append(blocks[0].strong)
+                if len(blocks) > 1 or blocks[0].kind != "text":
+                    layout = True
         if not cells:
             return
-        if len(cells) == 1 or any(isinstance(c, list) and (len(c) > 1 or c[0].kind != "text")
-                                  for c in cells):
+        if len(cells) == 1 or layout:
             for cell_content in cells:  # a layout table: its cells are ordinary paragraphs
                 if isinstance(cell_content, list):
                     self.blocks.extend(cell_content)
                 else:
                     self.blocks.append(Block(cell_content[0], strong=cell_content[1]))
             return
-        texts = [c[0].text if isinstance(c, list) else c[0] for c in cells]
-        strong = all(c[0].strong if isinstance(c, list) else c[1] for c in cells[1:])
+        strong = all(strongs[1:])
         if len(texts[0]) == 1 and texts[0] in _BULLET_CELLS:
             self.blocks.append(Block(" ".join(texts[1:]), "list_item", strong=strong))
             return
-        strong = strong and (cells[0][0].strong if isinstance(cells[0], list) else cells[0][1])
+        strong = strong and strongs[0]
         merged = merge_cells(texts)
         if len(merged) == 1:
             self.blocks.append(Block(merged[0], strong=strong))
