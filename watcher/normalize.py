@@ -37,7 +37,7 @@ from watcher.errors import (
 from watcher.htmlblocks import DEFAULT_MAX_DEPTH, html_blocks
 from watcher.models import Paragraph, Release, canonical_text_of
 from watcher.sgml import is_press_release_type, looks_like_submission, split_submission
-from watcher.text import DATE, clean, date_of, needs_repair, split_sentences
+from watcher.text import DATE, clean, date_of, needs_repair, search_date, split_sentences
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -235,6 +235,11 @@ _PAGE_NUMBER = re.compile(
     r"^(?:-\s*\d{1,3}\s*-|page\s+\d{1,3}(?:\s+of\s+\d{1,3})?|\d{1,3}\s+of\s+\d{1,3}|"
     r"[ivx]{1,4}\s*-\s*\d{1,3})$", re.IGNORECASE)
 _BARE_NUMBER = re.compile(r"^(?:\d{1,3}|[ivx]{1,4})$", re.IGNORECASE)
+
+
+def _bare_number(text: str) -> bool:
+    """``_BARE_NUMBER.match(text)``; it never matches more than five characters."""
+    return len(text) <= 5 and bool(_BARE_NUMBER.match(text))
 _RELEASE_LABEL = re.compile(
     r"^(?:for immediate release|immediate release|for release|news release|press release|"
     r"media release|news|release|news announcement|for immediate distribution)\s*[:.]?$",
@@ -249,12 +254,12 @@ def _is_junk(block: Block, html: bool) -> bool:
     text = block.text
     if len(text) > 60 or block.kind == "table_row":
         return False
-    if not _ALNUM.search(text):
+    if not (text[0].isalnum() or _ALNUM.search(text)):  # ([^\W_] is str.isalnum)
         return True
     if _EXHIBIT_LINE.match(text) or _END_MARK.match(text) or _PAGE_NUMBER.match(text) \
             or _RELEASE_LABEL.match(text):
         return True
-    return bool(_BARE_NUMBER.match(text)) and (block.indented or block.centered)
+    return _bare_number(text) and (block.indented or block.centered)
 
 
 def _clean_blocks(blocks: Iterable[Block], html: bool, repair: bool = True) -> list[Block]:
@@ -294,7 +299,7 @@ def _clean_blocks(blocks: Iterable[Block], html: bool, repair: bool = True) -> l
         if len(text) <= 60 and kind != "table_row" and _is_junk(cleaned, html):
             continue
         if kind != "table_row":
-            bullet = _BULLET_TEXT.match(text)
+            bullet = _BULLET_TEXT.match(text) if text[0] in "*o->" else None
             if bullet and (kind == "list_item" or text[0] != "-" or not html):
                 cleaned = Block(text[bullet.end():], "list_item", cells, block.strong,
                                 block.centered, block.italic, block.indented, cleaned.lead)
@@ -318,9 +323,9 @@ def _drop_page_furniture(blocks: list[Block]) -> list[Block]:
     if len(pages) == 1:
         return pages[0]
     for page in pages:
-        while page and _BARE_NUMBER.match(page[-1].text):
+        while page and _bare_number(page[-1].text):
             page.pop()
-        while page and _BARE_NUMBER.match(page[0].text):
+        while page and _bare_number(page[0].text):
             page.pop(0)
     tops = Counter(_edge_key(page[0]) for page in pages if page)
     bottoms = Counter(_edge_key(page[-1]) for page in pages if page)
@@ -384,7 +389,7 @@ def _dateline(text: str) -> tuple[str, date | None, str, str] | None:
     dateline: "CAMBRIDGE, MA, JUNE 24, 2002 - ...", "LA JOLLA, Calif.--(BUSINESS WIRE)--
     April 14, 1997--...", "PHILADELPHIA, Feb. 12, 2024 (GLOBE NEWSWIRE) -- ...",
     "Silicon Valley, CA (April 16, 2025) - ..."."""
-    match = DATE.search(text, 0, 160) if _YEAR.search(text, 0, 160) else None
+    match = search_date(text, 160) if _YEAR.search(text, 0, 160) else None
     dated = _dated_dateline(text, match) if match else None
     if dated is not None:
         return dated
@@ -487,9 +492,19 @@ def _head(blocks: list[Block]) -> tuple[int, tuple[str, date | None, str, str] |
 # ---------------------------------------------------------------- sections
 
 _ABOUT = re.compile(r"^about\b", re.IGNORECASE)
+def _forward_heading(text: str) -> bool:
+    """``_FORWARD_HEADING.search(text)``: on ASCII text, its case-sensitive twin on the
+    lower-cased text, which the regex engine searches much faster."""
+    if text.isascii():
+        return bool(_FORWARD_HEADING_LOWER.search(text.lower()))
+    return bool(_FORWARD_HEADING.search(text))
+
+
 _FORWARD_HEADING = re.compile(
     r"forward[- ]looking|safe[- ]harbou?r|cautionary|private securities litigation",
     re.IGNORECASE)
+_FORWARD_HEADING_LOWER = re.compile(
+    r"forward[- ]looking|safe[- ]harbou?r|cautionary|private securities litigation")
 # Case-insensitive alternations are slow: these run on lower-cased text instead.
 _FORWARD_PARAGRAPH = re.compile(
     r"forward[- ]looking (?:statement|information)|safe[- ]harbou?r|private securities "
@@ -509,12 +524,15 @@ _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+\.\w")
 # What every _PHONE match holds, but "+" ("\d\d\d", not "\d{3}": a character set first is
 # searched for faster).
 _PHONE_HINT = re.compile(r"\d\d\d[\s.\-]\d{4}")
+_PHONE_HINT_ASCII = re.compile(r"[0-9][0-9][0-9][\s.\-][0-9]{4}")  # the same on ASCII text
 
 
 def _has_contact_detail(text: str) -> bool:
     """A telephone number or an e-mail address."""
-    return bool(("@" in text and _EMAIL.search(text)) or
-                (("+" in text or _PHONE_HINT.search(text)) and _PHONE.search(text)))
+    if "@" in text and _EMAIL.search(text):
+        return True
+    hint = _PHONE_HINT_ASCII if text.isascii() else _PHONE_HINT
+    return bool(("+" in text or hint.search(text)) and _PHONE.search(text))
 _RUN_IN = re.compile(
     r"^(about [^.:;]{2,80}?|forward[- ]looking statements?|safe harbou?r statements?|"
     r"cautionary (?:note|statement)s?(?: regarding forward[- ]looking statements)?)"
@@ -568,7 +586,7 @@ def _is_heading(block: Block, html: bool, section: str) -> bool:
     words = text.split()
     if len(words) > 16:
         return False
-    if _ABOUT.match(text) or (_FORWARD_HEADING.search(text) and len(words) <= 10) or \
+    if _ABOUT.match(text) or (_forward_heading(text) and len(words) <= 10) or \
             (_is_contact_start(text) and len(words) <= 4 and not _has_contact_detail(text)):
         return True
     if block.strong or block.indented:
@@ -598,7 +616,7 @@ a an and as at but by for from in into of on or the to with vs via per over unde
 def _heading_section(text: str) -> str:
     if _ABOUT.match(text):
         return "about"
-    if _FORWARD_HEADING.search(text):
+    if _forward_heading(text):
         return "forward_looking"
     if _is_contact_start(text) or _CONTACT_WORD.search(text):
         return "contacts"
@@ -653,7 +671,7 @@ def build_release(raw_blocks: Iterable[Block], *, html: bool = False,
             subheadlines.append(block.text)
         else:
             if len(block.text) < 100 and when is None:
-                found = DATE.search(block.text)
+                found = search_date(block.text)
                 if found:  # a date above the dateline ("For release June 3, 2002")
                     when = date_of(found)
             head_contacts.append(block)
@@ -716,7 +734,8 @@ def _sections(blocks: list[Block], html: bool) -> list[Paragraph]:
             continue
         run_in = block.lead if block.lead and _RUN_IN.match(block.lead + " x") else ""
         if not run_in and kind == "text":
-            match = _RUN_IN.match(text)
+            match = _RUN_IN.match(text) if text[0] in "aAfFsScC" or not text[0].isascii() \
+                else None
             if match and (match.group(1)[:1].isupper()):
                 run_in = match.group(1)
         if run_in and text.startswith(run_in) and len(text) > len(run_in) + 1:
