@@ -182,9 +182,14 @@ _SUSPECT_ENTITY = re.compile(
     rb"AElig|aelig|Ccedil|ccedil|ETH|eth|Ntilde|ntilde|times|divide|Oslash|oslash|THORN|"
     rb"thorn|szlig);")
 _C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
-# bytes.translate runs in C: control bytes (but tab, line breaks, form feed) -> 0, others -> 1
-_CONTROL_BYTES = bytes(0 if (b < 0x20 and b not in (0x09, 0x0a, 0x0b, 0x0c, 0x0d)) or b == 0x7f
-                       else 1 for b in range(256))
+# Control bytes but tab, line breaks and form feed. Looking for each with memchr (vectorized)
+# is several times faster than one pass of bytes.translate over the whole document.
+CONTROL_BYTES = bytes((*range(0x09), *range(0x0e, 0x20), 0x7f))
+
+
+def holds_control_byte(data: bytes) -> bool:
+    """Does ``data`` hold one of ``CONTROL_BYTES``?"""
+    return any(byte in data for byte in CONTROL_BYTES)
 
 
 def needs_repair(document: str | bytes) -> bool:
@@ -196,7 +201,7 @@ def needs_repair(document: str | bytes) -> bool:
         document.encode("utf-8", errors="surrogatepass")
     if b"\xc3" in data or (b"\xc2" in data and _C1_UTF8.search(data)):
         return True  # U+00C0..U+00FF (mojibake lead characters) or C1 controls
-    if 0 in data.translate(_CONTROL_BYTES):
+    if holds_control_byte(data):
         return True
     return b"&" in data and bool(_SUSPECT_ENTITY.search(data))
 
