@@ -130,6 +130,12 @@ def unify(text: str, *, repair: bool = True) -> str:
 
     ``repair=False`` skips looking for C1 controls and mojibake: for text from a document
     that ``needs_repair`` found free of them (the scan costs more than the rest)."""
+    if text.isascii():  # most paragraphs: no mojibake, nothing to translate, one C0 test
+        if 0 in text.encode("ascii").translate(_C0_MARKS):
+            text = _C0.sub("", _WHITESPACE_CONTROLS.sub(" ", text))
+        if "  " in text:
+            text = _SPACES.sub(" ", text)
+        return text.strip()
     if repair:
         if _has_c0(text):
             text = _C0.sub("", _WHITESPACE_CONTROLS.sub(" ", text))
