@@ -84,7 +84,9 @@ def content_hash(canonical: str) -> str:
     non-ASCII characters (which ``unify`` has already stripped of quotes and dashes)."""
     words = canonical.lower().encode("utf-8").translate(_WORD_BYTES)
     if len(words) < 1 << 20:
-        single_spaced = b" ".join(words.split())  # faster, but a list of every word:
+        # Faster, but a list of pieces: cut at double spaces (five times fewer pieces than
+        # words, so fewer objects), strip the odd spaces of longer runs, drop empty pieces.
+        single_spaced = b" ".join(filter(None, map(bytes.strip, words.split(b"  "))))
     else:
         single_spaced = _SPACE_RUNS.sub(b" ", words).strip()  # big documents take this
     return hashlib.sha256(single_spaced).hexdigest()
