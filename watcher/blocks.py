@@ -11,7 +11,7 @@ the HTML front end (``watcher.htmlblocks``) also produces, so that one back end
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Literal
 
 BlockKind = Literal["text", "list_item", "table_row", "page_break"]
@@ -30,7 +30,25 @@ class Block:
     indented: bool = False   # plain text: the block stands far from the left margin
     lead: str = ""           # HTML: the bold run the paragraph opens with ("About X")
 
+    def __init__(self, text: str, kind: BlockKind = "text", cells: tuple[str, ...] = (),
+                 strong: bool = False, centered: bool = False, italic: bool = False,
+                 indented: bool = False, lead: str = "") -> None:
+        # What dataclass would generate, but through the slots' own setters: a frozen
+        # dataclass sets each field with object.__setattr__, which costs twice as much, and
+        # an exhibit makes thousands of blocks. (dataclass keeps an __init__ it is given.)
+        set_text, set_kind, set_cells, set_strong, set_centered, set_italic, set_indented, \
+            set_lead = _BLOCK_SETTERS
+        set_text(self, text)
+        set_kind(self, kind)
+        set_cells(self, cells)
+        set_strong(self, strong)
+        set_centered(self, centered)
+        set_italic(self, italic)
+        set_indented(self, indented)
+        set_lead(self, lead)
 
+
+_BLOCK_SETTERS = tuple(getattr(Block, field.name).__set__ for field in fields(Block))
 PAGE_BREAK = Block("", "page_break")
 
 _PAGE_LINE = re.compile(r"^\s*</?PAGE>\s*$", re.IGNORECASE)
