@@ -37,6 +37,8 @@ _KINDS: dict[str, int] = {
          "ix:hidden", "ix:references", "ix:resources", "map", "area", "img", "meta",
          "link", "base", "input", "textarea", "audio", "video", "canvas"), _SKIP),
 }
+# Kinds that _Walker._element hands to _Walker._block: walk calls it directly for them.
+_BLOCK_KINDS = frozenset((_BLOCK, _CELL, _TABLE, _ITEM))
 _HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 _BOLD_TAGS = frozenset(("b", "strong", "u"))
 _ITALIC_TAGS = frozenset(("i", "em"))
@@ -237,8 +239,9 @@ class _Walker:
         for child in element:
             tag = child.tag
             kind = _KINDS.get(tag, _INLINE)
-            if kind == _INLINE:
-                # inline elements are most of the tree: handled here, without another call
+            if kind == _BREAK:
+                self.line_break()
+            elif kind != _SKIP:
                 style = child.get("style") if isinstance(tag, str) else None
                 flags = 0
                 if style:
@@ -247,28 +250,30 @@ class _Walker:
                         flags = styles[style] = _flags_of(style)
                 if not isinstance(tag, str) or flags & _F_HIDDEN:
                     pass
-                elif tag == "sup" and _FOOTNOTE_MARK.match("".join(child.itertext())):
-                    pass  # footnote markers: "Million<sup>1</sup>"
-                elif not flags and tag not in _EMPHASIS_TAGS:
-                    self.walk(child, depth)
+                elif kind == _INLINE:
+                    # inline elements are most of the tree: handled here, without another call
+                    if tag == "sup" and _FOOTNOTE_MARK.match("".join(child.itertext())):
+                        pass  # footnote markers: "Million<sup>1</sup>"
+                    elif not flags and tag not in _EMPHASIS_TAGS:
+                        self.walk(child, depth)
+                    else:
+                        bold = tag in _BOLD_TAGS or flags & _F_BOLD
+                        italic = tag in _ITALIC_TAGS or flags & _F_ITALIC
+                        saved_bold = self.bold
+                        if bold:
+                            self.bold += 1
+                        elif flags & _F_NOT_BOLD:
+                            self.bold = 0
+                        if italic:
+                            self.italic += 1
+                        self.walk(child, depth)
+                        self.bold = saved_bold
+                        if italic:
+                            self.italic -= 1
+                elif kind in _BLOCK_KINDS:
+                    self._block(child, tag, kind, flags, style, depth)
                 else:
-                    bold = tag in _BOLD_TAGS or flags & _F_BOLD
-                    italic = tag in _ITALIC_TAGS or flags & _F_ITALIC
-                    saved_bold = self.bold
-                    if bold:
-                        self.bold += 1
-                    elif flags & _F_NOT_BOLD:
-                        self.bold = 0
-                    if italic:
-                        self.italic += 1
-                    self.walk(child, depth)
-                    self.bold = saved_bold
-                    if italic:
-                        self.italic -= 1
-            elif kind == _BREAK:
-                self.line_break()
-            elif kind != _SKIP:
-                self._element(child, tag, kind, depth, child.get("style"))
+                    self._element(child, tag, kind, flags, style, depth)
             tail = child.tail
             if tail:
                 self.add(tail)
@@ -281,10 +286,10 @@ class _Walker:
             flags = self.styles[style] = _flags_of(style)
         return flags
 
-    def _element(self, element: Any, tag: str, kind: int, depth: int, style: str | None) -> None:
-        """A non-inline element; ``style`` is its style attribute (the caller has read it:
-        attribute reads are the dearest part of the lxml API)."""
-        flags = self._flags(style)
+    def _element(self, element: Any, tag: str, kind: int, flags: int, style: str | None,
+                 depth: int) -> None:
+        """A non-inline element whose style attribute and flags the caller has read
+        (attribute reads are the dearest part of the lxml API)."""
         if flags & _F_HIDDEN:
             return
         if kind == _ROW:
@@ -301,7 +306,8 @@ class _Walker:
 
     def _block(self, element: Any, tag: str, kind: int, flags: int, style: str | None,
                depth: int) -> None:
-        self.flush()
+        if self.chars or self.parts or self.lines:  # (flush has nothing to do otherwise)
+            self.flush()
         if flags & _F_PAGE and "before" in (style or "").lower():
             self.blocks.append(PAGE_BREAK)
         center = bool(flags & _F_CENTER) or tag == "center" or \
@@ -417,7 +423,7 @@ class _Walker:
                 kind = _BLOCK  # stray content between cells
             outer = self.blocks
             self.blocks = []
-            self._element(cell, tag, kind, depth, style)
+            self._element(cell, tag, kind, self._flags(style), style, depth)
             self.flush()
             blocks = [b for b in self.blocks if b.kind != "page_break"]
             self.blocks = outer
