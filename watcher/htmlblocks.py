@@ -389,7 +389,8 @@ class _Walker:
                 flags = 0
 
     def _row(self, row: Any, depth: int) -> None:
-        self.flush()
+        if self.chars or self.parts or self.lines:
+            self.flush()
         # each cell: (text, bold) when it is one run of text, else the blocks it holds; and
         # the text and boldness of each cell (of its first block)
         cells: list[tuple[str, bool] | list[Block]] = []
