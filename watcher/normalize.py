@@ -155,7 +155,7 @@ def _refuse_binary_text(text: str) -> None:
     if not sample:
         return
     data = sample.encode("utf-8", errors="replace")
-    if not any(byte in data for byte in _ODD_BYTES) and \
+    if not any(map(data.__contains__, _ODD_BYTES)) and \
             (sample.isascii() or _REPLACEMENT_UTF8 not in data):
         return  # nothing odd at all (the usual case): memchr is faster than counting
     odd = len(data) - len(data.translate(None, _ODD_BYTES))
