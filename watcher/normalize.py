@@ -332,13 +332,14 @@ def _drop_page_furniture(blocks: list[Block]) -> list[Block]:
             page.pop()
         while page and _bare_number(page[0].text):
             page.pop(0)
-    tops = Counter(_edge_key(page[0]) for page in pages if page)
-    bottoms = Counter(_edge_key(page[-1]) for page in pages if page)
+    edges = [(_edge_key(page[0]), _edge_key(page[-1])) if page else ("", "") for page in pages]
+    tops = Counter(top for (top, _), page in zip(edges, pages, strict=True) if page)
+    bottoms = Counter(bottom for (_, bottom), page in zip(edges, pages, strict=True) if page)
     out: list[Block] = []
-    for number, page in enumerate(pages):
-        if page and tops[_edge_key(page[0])] >= 2 and _edge_key(page[0]):
+    for number, (page, (top, bottom)) in enumerate(zip(pages, edges, strict=True)):
+        if page and tops[top] >= 2 and top:
             page = page[1:]
-        if page and bottoms[_edge_key(page[-1])] >= 2 and _edge_key(page[-1]):
+        if page and bottoms[bottom] >= 2 and bottom:  # (page[-1] is still the last block)
             page = page[:-1]
         if number and out and page and _continues(out[-1], page[0]):
             first = page[0]
@@ -356,7 +357,10 @@ def _edge_key(block: Block) -> str:
     text = block.text
     if block.kind != "text" or len(text) > 100 or text.endswith((".", "!", "?", ":", ",")):
         return ""
-    return re.sub(r"\d+", "#", text.lower())
+    return _DIGIT_RUN.sub("#", text.lower())
+
+
+_DIGIT_RUN = re.compile(r"\d+")
 
 
 def _continues(previous: Block, block: Block) -> bool:
@@ -411,7 +415,10 @@ def _dateline(text: str) -> tuple[str, date | None, str, str] | None:
 def _dated_dateline(text: str, match: re.Match[str]) -> tuple[str, date | None, str, str] | None:
     prefix = text[:match.start()]
     parenthesized = prefix.rstrip().endswith("(")
-    place = _WIRE_TAIL.sub("", prefix.rstrip(" (")).strip(" ,-(/:")
+    place = prefix.rstrip(" (")
+    if "(" in place or "/" in place:  # (what every _WIRE_TAIL match holds)
+        place = _WIRE_TAIL.sub("", place)
+    place = place.strip(" ,-(/:")
     if len(place) > 60:
         return None
     if not _is_place(place):
@@ -435,8 +442,11 @@ def _dated_dateline(text: str, match: re.Match[str]) -> tuple[str, date | None, 
     return place, date_of(match), printed, rest.strip()
 
 
+_PLACE_SEPARATORS = re.compile(r"[\s,]+")
+
+
 def _is_place(place: str) -> bool:
-    words = [w for w in re.split(r"[\s,]+", place) if w]
+    words = [w for w in _PLACE_SEPARATORS.split(place) if w]
     return len(words) <= 8 and all(_PLACE_WORD.match(w) for w in words)
 
 
