@@ -278,14 +278,6 @@ class _Walker:
             if tail:
                 self.add(tail)
 
-    def _flags(self, style: str | None) -> int:
-        if not style:
-            return 0
-        flags = self.styles.get(style, -1)
-        if flags < 0:
-            flags = self.styles[style] = _flags_of(style)
-        return flags
-
     def _element(self, element: Any, tag: str, kind: int, flags: int, style: str | None,
                  depth: int) -> None:
         """A non-inline element whose style attribute and flags the caller has read
@@ -411,8 +403,13 @@ class _Walker:
             if kind == _SKIP:
                 continue
             style = cell.get("style")
+            flags = 0
+            if style:
+                flags = self.styles.get(style, -1)
+                if flags < 0:
+                    flags = self.styles[style] = _flags_of(style)
             if kind == _CELL:
-                simple = self._simple_text(cell, tag, size, text, self._flags(style), depth)
+                simple = self._simple_text(cell, tag, size, text, flags, depth)
                 if simple is not None:  # the usual cell: one run of text, maybe wrapped
                     if simple[0]:
                         strong = simple[1] or bold
@@ -424,7 +421,7 @@ class _Walker:
                 kind = _BLOCK  # stray content between cells
             outer = self.blocks
             self.blocks = []
-            self._element(cell, tag, kind, self._flags(style), style, depth)
+            self._element(cell, tag, kind, flags, style, depth)
             self.flush()
             blocks = [b for b in self.blocks if b.kind != "page_break"]
             self.blocks = outer

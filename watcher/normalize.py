@@ -802,8 +802,8 @@ def _sections(blocks: list[Block], html: bool) -> list[Paragraph]:
             elif _is_quote(text, previous_quote):
                 target = "quotes"
         previous_quote = target == "quotes"
-        paragraphs.append(Paragraph(text, target, _paragraph_kind(block), _sentences(block),
-                                    heading))
+        sentences = (text,) if kind == "table_row" else split_sentences(text)  # (_sentences)
+        paragraphs.append(Paragraph(text, target, _paragraph_kind(block), sentences, heading))
     for text in pending:  # headings at the very end: keep their words as paragraphs
         paragraphs.append(Paragraph(text, section, "text", split_sentences(text), heading))
     return paragraphs
