@@ -590,9 +590,10 @@ def _is_contact_start(text: str) -> bool:
     return head.startswith(_CONTACT_PREFIXES) and bool(_CONTACT_START.match(head))
 
 
-def _is_contact_like(block: Block) -> bool:
+def _is_contact_like(block: Block, contact_start: bool) -> bool:
+    """``contact_start``: ``_is_contact_start(block.text)``, which the caller knows."""
     text = block.text
-    if _is_contact_start(text):
+    if contact_start:
         return True
     if block.kind != "table_row" and text.rstrip("\"')").endswith((".", "!", "?")) \
             and text.count(" ") >= 5:
@@ -781,9 +782,11 @@ def _sections(blocks: list[Block], html: bool) -> list[Paragraph]:
                                         split_sentences(new_heading), heading))
             new_heading = None
         before = section
-        if _is_contact_like(block) and (section != "body" or _is_contact_start(text)
-                                        or kind == "table_row" or not _is_prose(block)):
-            if section not in ("about",) or _is_contact_start(text):
+        contact_start = _is_contact_start(text)
+        if _is_contact_like(block, contact_start) and (
+                section != "body" or contact_start or kind == "table_row"
+                or not _is_prose(block)):
+            if section not in ("about",) or contact_start:
                 section = "contacts"
         elif section == "contacts" and (_is_prose(block) or _numeric_row(block)):
             section = "body"
