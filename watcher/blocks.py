@@ -312,14 +312,22 @@ def _column_gaps(data: list[str]) -> list[tuple[int, int]]:
     if not data:
         return []
     width = max(len(line) for line in data)
-    # A byte per position, 1 where some row has a character: each row as bytes (0 for a
-    # space, 1 else) read as a little-endian integer, all OR-ed (in C, not per character).
-    mask = 0
-    for line in data:
-        row = line.encode("ascii").translate(_SPACE_IS_ZERO) if line.isascii() else \
-            bytes(char != " " for char in line)
-        mask |= int.from_bytes(row, "little")
-    occupied = mask.to_bytes(width, "little")
+    occupied: bytes | bytearray
+    if width <= _MASK_WIDTH:
+        # A byte per position, 1 where some row has a character: each row as bytes (0 for a
+        # space, 1 else) read as a little-endian integer, all OR-ed (in C, not per character).
+        mask = 0
+        for line in data:
+            row = line.encode("ascii").translate(_SPACE_IS_ZERO) if line.isascii() else \
+                bytes(char != " " for char in line)
+            mask |= int.from_bytes(row, "little")
+        occupied = mask.to_bytes(width, "little")
+    else:  # (each OR costs the whole width: rows of a freak width go character by character)
+        occupied = bytearray(width)
+        for line in data:
+            for position, char in enumerate(line):
+                if char != " ":
+                    occupied[position] = 1
     gaps: list[tuple[int, int]] = []
     first_wide = False
     position = min(len(line) - len(line.lstrip()) for line in data)
@@ -337,6 +345,7 @@ def _column_gaps(data: list[str]) -> list[tuple[int, int]]:
 
 
 _SPACE_IS_ZERO = bytes(0 if b == 0x20 else 1 for b in range(256))
+_MASK_WIDTH = 4096
 
 
 def _split_columns(line: str, gaps: list[tuple[int, int]]) -> list[str]:
