@@ -240,11 +240,6 @@ _PAGE_NUMBER = re.compile(
     r"^(?:-\s*\d{1,3}\s*-|page\s+\d{1,3}(?:\s+of\s+\d{1,3})?|\d{1,3}\s+of\s+\d{1,3}|"
     r"[ivx]{1,4}\s*-\s*\d{1,3})$", re.IGNORECASE)
 _BARE_NUMBER = re.compile(r"^(?:\d{1,3}|[ivx]{1,4})$", re.IGNORECASE)
-
-
-def _bare_number(text: str) -> bool:
-    """``_BARE_NUMBER.match(text)``; it never matches more than five characters."""
-    return len(text) <= 5 and bool(_BARE_NUMBER.match(text))
 _RELEASE_LABEL = re.compile(
     r"^(?:for immediate release|immediate release|for release|news release|press release|"
     r"media release|news|release|news announcement|for immediate distribution)\s*[:.]?$",
@@ -253,6 +248,11 @@ _BULLET_TEXT = re.compile(r"^(?:\*+\s*|(?:o|-(?!-)|>)\s+)(?=\S)")
 
 
 _ALNUM = re.compile(r"[^\W_]")
+
+
+def _bare_number(text: str) -> bool:
+    """``_BARE_NUMBER.match(text)``; it never matches more than five characters."""
+    return len(text) <= 5 and bool(_BARE_NUMBER.match(text))
 
 
 def _is_junk(block: Block, html: bool) -> bool:
@@ -507,6 +507,13 @@ def _head(blocks: list[Block]) -> tuple[int, tuple[str, date | None, str, str] |
 # ---------------------------------------------------------------- sections
 
 _ABOUT = re.compile(r"^about\b", re.IGNORECASE)
+_FORWARD_HEADING = re.compile(
+    r"forward[- ]looking|safe[- ]harbou?r|cautionary|private securities litigation",
+    re.IGNORECASE)
+_FORWARD_HEADING_LOWER = re.compile(
+    r"forward[- ]looking|safe[- ]harbou?r|cautionary|private securities litigation")
+
+
 def _forward_heading(text: str) -> bool:
     """``_FORWARD_HEADING.search(text)``: on ASCII text, its case-sensitive twin on the
     lower-cased text, which the regex engine searches much faster."""
@@ -515,11 +522,6 @@ def _forward_heading(text: str) -> bool:
     return bool(_FORWARD_HEADING.search(text))
 
 
-_FORWARD_HEADING = re.compile(
-    r"forward[- ]looking|safe[- ]harbou?r|cautionary|private securities litigation",
-    re.IGNORECASE)
-_FORWARD_HEADING_LOWER = re.compile(
-    r"forward[- ]looking|safe[- ]harbou?r|cautionary|private securities litigation")
 # Case-insensitive alternations are slow: these run on lower-cased text instead.
 _FORWARD_PARAGRAPH = re.compile(
     r"forward[- ]looking (?:statement|information)|safe[- ]harbou?r|private securities "

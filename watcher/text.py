@@ -190,12 +190,12 @@ _SUSPECT_ENTITY = re.compile(
 _C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
 # Control bytes but tab, line breaks and form feed. Looking for each with memchr (vectorized)
 # is several times faster than one pass of bytes.translate over the whole document.
-CONTROL_BYTES = bytes((*range(0x09), *range(0x0e, 0x20), 0x7f))
+_CONTROL_BYTES = bytes((*range(0x09), *range(0x0e, 0x20), 0x7f))
 
 
-def holds_control_byte(data: bytes) -> bool:
-    """Does ``data`` hold one of ``CONTROL_BYTES``?"""
-    return any(map(data.__contains__, CONTROL_BYTES))  # (map: no Python frame per byte)
+def _holds_control_byte(data: bytes) -> bool:
+    """Does ``data`` hold one of ``_CONTROL_BYTES``?"""
+    return any(map(data.__contains__, _CONTROL_BYTES))  # (map: no Python frame per byte)
 
 
 def needs_repair(document: str | bytes) -> bool:
@@ -207,7 +207,7 @@ def needs_repair(document: str | bytes) -> bool:
         document.encode("utf-8", errors="surrogatepass")
     if b"\xc3" in data or (b"\xc2" in data and _C1_UTF8.search(data)):
         return True  # U+00C0..U+00FF (mojibake lead characters) or C1 controls
-    if holds_control_byte(data):
+    if _holds_control_byte(data):
         return True
     return b"&" in data and bool(_SUSPECT_ENTITY.search(data))
 
