@@ -11,7 +11,8 @@ the HTML front end (``watcher.htmlblocks``) also produces, so that one back end
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, fields
 from typing import Literal
 
 BlockKind = Literal["text", "list_item", "table_row", "page_break"]
@@ -30,7 +31,25 @@ class Block:
     indented: bool = False   # plain text: the block stands far from the left margin
     lead: str = ""           # HTML: the bold run the paragraph opens with ("About X")
 
+    def __init__(self, text: str, kind: BlockKind = "text", cells: tuple[str, ...] = (),
+                 strong: bool = False, centered: bool = False, italic: bool = False,
+                 indented: bool = False, lead: str = "") -> None:
+        # What dataclass would generate, but through the slots' own setters: a frozen
+        # dataclass sets each field with object.__setattr__, which costs twice as much, and
+        # an exhibit makes thousands of blocks. (dataclass keeps an __init__ it is given.)
+        set_text, set_kind, set_cells, set_strong, set_centered, set_italic, set_indented, \
+            set_lead = _BLOCK_SETTERS
+        set_text(self, text)
+        set_kind(self, kind)
+        set_cells(self, cells)
+        set_strong(self, strong)
+        set_centered(self, centered)
+        set_italic(self, italic)
+        set_indented(self, indented)
+        set_lead(self, lead)
 
+
+_BLOCK_SETTERS = tuple(getattr(Block, field.name).__set__ for field in fields(Block))
 PAGE_BREAK = Block("", "page_break")
 
 _PAGE_LINE = re.compile(r"^\s*</?PAGE>\s*$", re.IGNORECASE)
@@ -46,7 +65,7 @@ _RULE_CHARS = re.compile(r"[-=_]{3,}")
 # A column gap: two or more spaces inside a line. After sentence punctuation, two spaces are
 # the typist's habit, not a gap, so there it takes six.
 _GAP = re.compile(r"(?<![.!?:;,])\S {2,}(?=\S)|\S {6,}(?=\S)")
-_CELL_SPLIT = re.compile(r" {2,}")
+_CELL_SPLIT = re.compile(r"  +")  # (" {2,}", but a literal first is found faster)
 _DASHED_NUMBER = re.compile(r"^\s*-\s*\d{1,3}\s*-\s*$")  # "- 2 -": a page number, not a list
 _BULLET = re.compile(r"^(\s*)(?:[*\u2022\u00b7\u25cf\u25aa-](?!-)\s+|o {2,}|o\t)(?=\S)")
 _ENUMERATOR = re.compile(
@@ -72,7 +91,12 @@ def text_blocks(text: str) -> list[Block]:
             raw.clear()
 
     for line, tag in lines:
-        if tag == "page":
+        if not tag:  # (a text line, stripped on the right: blank when empty)
+            if line:
+                raw.append(line)
+            elif raw:
+                flush()
+        elif tag == "page":
             flush()
             blocks.append(PAGE_BREAK)
         elif tag == "table_open":
@@ -81,10 +105,6 @@ def text_blocks(text: str) -> list[Block]:
         elif tag == "table_close":
             flush()
             in_table = False
-        elif not line.strip():
-            flush()
-        else:
-            raw.append(line)
     flush()
     return blocks
 
@@ -125,7 +145,8 @@ def _logical_lines(text: str) -> list[tuple[str, str]]:
 
 def _wrap_width(lines: list[tuple[str, str]]) -> int:
     """The width the text was wrapped at: a high percentile of the line lengths."""
-    lengths = sorted(len(line) for line, tag in lines if not tag and len(line) > 20)
+    lengths = sorted([len(line) for line, _ in lines])  # (marker lines are empty)
+    lengths = lengths[bisect_right(lengths, 20):]  # those longer than 20
     if not lengths:
         return 72
     return max(40, min(lengths[int(len(lengths) * 0.9)], 132))
@@ -147,7 +168,8 @@ def _is_table(lines: list[str]) -> bool:
     tabular = 0
     for line in lines:
         core = line.strip()
-        if ("  " in core and _GAP.search(core)) or \
+        double = core.find("  ")  # a gap starts just before: no need to scan what comes first
+        if (double >= 0 and _GAP.search(core, max(0, double - 1))) or \
                 (("---" in core or "===" in core or "___" in core) and _RULE.match(core)):
             tabular += 1
     if len(lines) == 1:
@@ -165,17 +187,19 @@ def reflow(lines: list[str], width: int) -> list[str]:
     limit = width * 0.8
     soft = []
     for current, following, raw in zip(stripped, stripped[1:], lines, strict=False):
-        next_word = following.split(" ", 1)[0]
-        soft.append(len(raw) + 1 + len(next_word) > limit or current.endswith("-"))
+        next_word = following.find(" ")  # the length of the next line's first word
+        if next_word < 0:
+            next_word = len(following)
+        soft.append(len(raw) + 1 + next_word > limit or current.endswith("-"))
     if all(soft):
         return [join_lines(stripped)]
     if not any(soft) and len(stripped) >= 2:
         return [_join_line_list(stripped)]
     paragraphs: list[list[str]] = [[stripped[0]]]
+    indents = [len(line) - len(line.lstrip()) for line in lines]
     for index, line in enumerate(stripped[1:]):
         previous = stripped[index]
-        first_line_indent = (len(lines[index + 1]) - len(lines[index + 1].lstrip())
-                             > len(lines[index]) - len(lines[index].lstrip()) + 2)
+        first_line_indent = indents[index + 1] > indents[index] + 2
         if not soft[index] and (previous.endswith((".", "!", "?", '."', ".'")) or
                                 first_line_indent):
             paragraphs.append([line])
@@ -288,11 +312,22 @@ def _column_gaps(data: list[str]) -> list[tuple[int, int]]:
     if not data:
         return []
     width = max(len(line) for line in data)
-    occupied = bytearray(width)
-    for line in data:
-        for position, char in enumerate(line):
-            if char != " ":
-                occupied[position] = 1
+    occupied: bytes | bytearray
+    if width <= _MASK_WIDTH:
+        # A byte per position, 1 where some row has a character: each row as bytes (0 for a
+        # space, 1 else) read as a little-endian integer, all OR-ed (in C, not per character).
+        mask = 0
+        for line in data:
+            row = line.encode("ascii").translate(_SPACE_IS_ZERO) if line.isascii() else \
+                bytes(char != " " for char in line)
+            mask |= int.from_bytes(row, "little")
+        occupied = mask.to_bytes(width, "little")
+    else:  # (each OR costs the whole width: rows of a freak width go character by character)
+        occupied = bytearray(width)
+        for line in data:
+            for position, char in enumerate(line):
+                if char != " ":
+                    occupied[position] = 1
     gaps: list[tuple[int, int]] = []
     first_wide = False
     position = min(len(line) - len(line.lstrip()) for line in data)
@@ -307,6 +342,10 @@ def _column_gaps(data: list[str]) -> list[tuple[int, int]]:
         if position < 0:
             break
     return gaps
+
+
+_SPACE_IS_ZERO = bytes(0 if b == 0x20 else 1 for b in range(256))
+_MASK_WIDTH = 4096
 
 
 def _split_columns(line: str, gaps: list[tuple[int, int]]) -> list[str]:
@@ -335,8 +374,13 @@ _PHONE = re.compile(r"\(\d{3}\)\s*\d{3}-\d{4}|\b\d{3}[/.\-]\d{3}-\d{4}\b|\+\d{1,
 def _is_data_line(line: str) -> bool:
     """A table row with at least two numbers (years, amounts, "--" for nil) in it (and no
     telephone number: contact blocks set in two columns are tables too)."""
-    return sum(1 for token in line.split() if _NUMERIC_TOKEN.match(token)) >= 2 and \
-        not (("-" in line or "+" in line) and _PHONE.search(line))
+    numbers = 0
+    for token in line.split():
+        if _NUMERIC_TOKEN.match(token):
+            numbers += 1
+            if numbers == 2:
+                return not (("-" in line or "+" in line) and _PHONE.search(line))
+    return False
 
 
 _NUMBER = re.compile(r"^[$(]*-?[$(]*[0-9][0-9,.]*\)?%?$")
@@ -344,6 +388,10 @@ _NUMBER = re.compile(r"^[$(]*-?[$(]*[0-9][0-9,.]*\)?%?$")
 
 def _is_number(cell: str) -> bool:
     return bool(_NUMBER.match(cell.replace(" ", "")))
+
+
+_CURRENCY_CELLS = frozenset(("$", "(", "$(", "($", "US$", "\u20ac", "\u00a3"))
+_CLOSING_CELLS = frozenset((")", "%", ")%", "%)", "pts", "bps"))
 
 
 def merge_cells(cells: list[str]) -> list[str]:
@@ -354,7 +402,7 @@ def merge_cells(cells: list[str]) -> list[str]:
         cell = raw.strip()
         if not cell:
             continue
-        if cell in ("$", "(", "$(", "($", "US$", "\u20ac", "\u00a3"):
+        if cell in _CURRENCY_CELLS:
             pending += cell
             continue
         if pending:
@@ -362,8 +410,7 @@ def merge_cells(cells: list[str]) -> list[str]:
             pending = ""
         elif cell.startswith("$ ") and cell[2:3] in "0123456789(":
             cell = "$" + cell[2:]  # "$ (8,595)" as "$(8,595)", like its neighbours
-        if (out and cell in (")", "%", ")%", "%)", "pts", "bps")) or \
-                (out and cell.startswith(")") and len(cell) <= 3):
+        if out and (cell in _CLOSING_CELLS or (cell.startswith(")") and len(cell) <= 3)):
             out[-1] += cell
             continue
         out.append(cell)

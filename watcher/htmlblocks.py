@@ -37,6 +37,8 @@ _KINDS: dict[str, int] = {
          "ix:hidden", "ix:references", "ix:resources", "map", "area", "img", "meta",
          "link", "base", "input", "textarea", "audio", "video", "canvas"), _SKIP),
 }
+# Kinds that _Walker._element hands to _Walker._block: walk calls it directly for them.
+_BLOCK_KINDS = frozenset((_BLOCK, _CELL, _TABLE, _ITEM))
 _HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 _BOLD_TAGS = frozenset(("b", "strong", "u"))
 _ITALIC_TAGS = frozenset(("i", "em"))
@@ -54,6 +56,17 @@ _ITALIC_STYLE = re.compile(r"font-style\s*:\s*italic|font\s*:\s*[^;]*\bitalic\b"
 _CENTER_STYLE = re.compile(r"text-align\s*:\s*center", re.IGNORECASE)
 _PAGE_BREAK_STYLE = re.compile(r"(?:page-)?break-(?:before|after)\s*:\s*(?:always|page)",
                                re.IGNORECASE)
+# The same tests for lower-cased ASCII styles, without IGNORECASE: a pattern that ignores case
+# cannot skip in C to where a match could start, these can (several times faster). Each
+# matches the lower-cased style exactly when its case-blind twin above matches the style.
+_HIDDEN_LOWER = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
+_BOLD_STYLE_LOWER = re.compile(r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)|text-decoration\s*:"
+                               r"[^;]*underline|font\s*:\s*[^;]*\bbold\b")
+_NOT_BOLD_STYLE_LOWER = re.compile(r"font-weight\s*:\s*(?:normal|lighter|[1-5]00)")
+_ITALIC_STYLE_LOWER = re.compile(r"font-style\s*:\s*italic|font\s*:\s*[^;]*\bitalic\b")
+_CENTER_STYLE_LOWER = re.compile(r"text-align\s*:\s*center")
+# (without the optional "page-": whether there is a match does not depend on it)
+_PAGE_BREAK_STYLE_LOWER = re.compile(r"break-(?:before|after)\s*:\s*(?:always|page)")
 _FOOTNOTE_MARK = re.compile(r"^[\s0-9*\u2020\u2021,()]{1,5}$")
 # A cell that holds nothing but a bullet (Wingdings and Symbol fonts spell bullets as
 # letters: "l" is a disc, "n" a square, "q" a box, "v" a diamond, "Ø" an arrow, "ü" a tick).
@@ -65,21 +78,29 @@ _F_HIDDEN, _F_BOLD, _F_NOT_BOLD, _F_ITALIC, _F_CENTER, _F_PAGE = 1, 2, 4, 8, 16,
 
 
 def _flags_of(style: str) -> int:
+    if style.isascii():
+        text = style.lower()
+        hidden, bold, not_bold = _HIDDEN_LOWER, _BOLD_STYLE_LOWER, _NOT_BOLD_STYLE_LOWER
+        italic, center, page = _ITALIC_STYLE_LOWER, _CENTER_STYLE_LOWER, _PAGE_BREAK_STYLE_LOWER
+    else:
+        text = style
+        hidden, bold, not_bold = _HIDDEN, _BOLD_STYLE, _NOT_BOLD_STYLE
+        italic, center, page = _ITALIC_STYLE, _CENTER_STYLE, _PAGE_BREAK_STYLE
     flags = 0
     if "none" in style or "hidden" in style:
-        flags |= _F_HIDDEN if _HIDDEN.search(style) else 0
+        flags |= _F_HIDDEN if hidden.search(text) else 0
     if "bold" in style or "00" in style or "underline" in style:
-        if _BOLD_STYLE.search(style):
+        if bold.search(text):
             flags |= _F_BOLD
-        elif _NOT_BOLD_STYLE.search(style):
+        elif not_bold.search(text):
             flags |= _F_NOT_BOLD
-    elif "normal" in style and _NOT_BOLD_STYLE.search(style):
+    elif "normal" in style and not_bold.search(text):
         flags |= _F_NOT_BOLD
-    if "italic" in style and _ITALIC_STYLE.search(style):
+    if "italic" in style and italic.search(text):
         flags |= _F_ITALIC
-    if "center" in style and _CENTER_STYLE.search(style):
+    if "center" in style and center.search(text):
         flags |= _F_CENTER
-    if "break" in style and _PAGE_BREAK_STYLE.search(style):
+    if "break" in style and page.search(text):
         flags |= _F_PAGE
     return flags
 
@@ -208,60 +229,59 @@ class _Walker:
         """The element's own text and its children, in document order."""
         if depth > self.max_depth:
             raise NormalizeError(f"HTML nested deeper than {self.max_depth} levels")
-        if element.text:
-            self.add(element.text)
+        text = element.text
+        if text:
+            self.add(text)
+        if not len(element):  # a leaf: cheaper to ask than to start iterating
+            return
         depth += 1
         styles = self.styles
         for child in element:
             tag = child.tag
             kind = _KINDS.get(tag, _INLINE)
-            if kind == _INLINE:
-                # inline elements are most of the tree: handled here, without another call
+            if kind == _BREAK:
+                self.line_break()
+            elif kind != _SKIP:
                 style = child.get("style") if isinstance(tag, str) else None
                 flags = 0
                 if style:
-                    cached = styles.get(style)
-                    if cached is None:
-                        cached = styles[style] = _flags_of(style)
-                    flags = cached
+                    flags = styles.get(style, -1)
+                    if flags < 0:
+                        flags = styles[style] = _flags_of(style)
                 if not isinstance(tag, str) or flags & _F_HIDDEN:
                     pass
-                elif tag == "sup" and _FOOTNOTE_MARK.match("".join(child.itertext())):
-                    pass  # footnote markers: "Million<sup>1</sup>"
-                elif not flags and tag not in _EMPHASIS_TAGS:
-                    self.walk(child, depth)
+                elif kind == _INLINE:
+                    # inline elements are most of the tree: handled here, without another call
+                    if tag == "sup" and _FOOTNOTE_MARK.match("".join(child.itertext())):
+                        pass  # footnote markers: "Million<sup>1</sup>"
+                    elif not flags and tag not in _EMPHASIS_TAGS:
+                        self.walk(child, depth)
+                    else:
+                        bold = tag in _BOLD_TAGS or flags & _F_BOLD
+                        italic = tag in _ITALIC_TAGS or flags & _F_ITALIC
+                        saved_bold = self.bold
+                        if bold:
+                            self.bold += 1
+                        elif flags & _F_NOT_BOLD:
+                            self.bold = 0
+                        if italic:
+                            self.italic += 1
+                        self.walk(child, depth)
+                        self.bold = saved_bold
+                        if italic:
+                            self.italic -= 1
+                elif kind in _BLOCK_KINDS:
+                    self._block(child, tag, kind, flags, style, depth)
                 else:
-                    bold = tag in _BOLD_TAGS or flags & _F_BOLD
-                    italic = tag in _ITALIC_TAGS or flags & _F_ITALIC
-                    saved_bold = self.bold
-                    if bold:
-                        self.bold += 1
-                    elif flags & _F_NOT_BOLD:
-                        self.bold = 0
-                    if italic:
-                        self.italic += 1
-                    self.walk(child, depth)
-                    self.bold = saved_bold
-                    if italic:
-                        self.italic -= 1
-            elif kind == _BREAK:
-                self.line_break()
-            elif kind != _SKIP:
-                self._element(child, tag, kind, depth)
+                    self._element(child, tag, kind, flags, style, depth)
             tail = child.tail
             if tail:
                 self.add(tail)
 
-    def _flags(self, style: str | None) -> int:
-        if not style:
-            return 0
-        flags = self.styles.get(style)
-        if flags is None:
-            flags = self.styles[style] = _flags_of(style)
-        return flags
-
-    def _element(self, element: Any, tag: str, kind: int, depth: int) -> None:
-        flags = self._flags(element.get("style"))
+    def _element(self, element: Any, tag: str, kind: int, flags: int, style: str | None,
+                 depth: int) -> None:
+        """A non-inline element whose style attribute and flags the caller has read
+        (attribute reads are the dearest part of the lxml API)."""
         if flags & _F_HIDDEN:
             return
         if kind == _ROW:
@@ -274,26 +294,29 @@ class _Walker:
             if kind == _PAGE or flags & _F_PAGE:
                 self.blocks.append(PAGE_BREAK)
         else:
-            self._block(element, tag, kind, flags, depth)
+            self._block(element, tag, kind, flags, style, depth)
 
-    def _block(self, element: Any, tag: str, kind: int, flags: int, depth: int) -> None:
-        self.flush()
-        if flags & _F_PAGE and "before" in (element.get("style") or "").lower():
+    def _block(self, element: Any, tag: str, kind: int, flags: int, style: str | None,
+               depth: int) -> None:
+        if self.chars or self.parts or self.lines:  # (flush has nothing to do otherwise)
+            self.flush()
+        if flags & _F_PAGE and "before" in (style or "").lower():
             self.blocks.append(PAGE_BREAK)
         center = bool(flags & _F_CENTER) or tag == "center" or \
             (element.get("align") or "").lower() == "center"
         bold = tag in _HEADING_TAGS or bool(flags & _F_BOLD)
         italic = bool(flags & _F_ITALIC)
         item = kind == _ITEM
-        if len(element) <= 1 and kind != _TABLE:
-            simple = self._simple_text(element, depth)
+        size = len(element)
+        if size <= 1 and kind != _TABLE:
+            simple = self._simple_text(element, tag, size, element.text, flags, depth)
             if simple is not None:  # one run of text: no need to walk it
                 if simple[0]:
                     self.blocks.append(Block(
                         simple[0], "list_item" if item or self.item else "text", (),
                         simple[1] or bold or self.bold > 0, center or self.center > 0,
                         simple[2] or italic or self.italic > 0))
-                if flags & _F_PAGE and "after" in (element.get("style") or "").lower():
+                if flags & _F_PAGE and "after" in (style or "").lower():
                     self.blocks.append(PAGE_BREAK)
                 return
         self.center += center
@@ -306,93 +329,122 @@ class _Walker:
         self.bold -= bold
         self.italic -= italic
         self.item -= item
-        if flags & _F_PAGE and "after" in (element.get("style") or "").lower():
+        if flags & _F_PAGE and "after" in (style or "").lower():
             self.blocks.append(PAGE_BREAK)
 
-    def _simple_text(self, element: Any, depth: int) -> tuple[str, bool, bool] | None:
+    def _simple_text(self, element: Any, tag: Any, size: int, text: str | None, flags: int,
+                     depth: int) -> tuple[str, bool, bool] | None:
         """(text, bold, italic) when ``element`` holds one run of text inside a chain of
         single wrappers (``<td><div><font>12,400</font></div></td>``); None when it needs
-        the walk. Spares most table cells and paragraphs the full walk."""
+        the walk. Spares most table cells and paragraphs the full walk. The caller gives the
+        element's tag, number of children, text and style flags, which it has read already:
+        each read through lxml costs as much as the rest of the work on an element."""
         bold = italic = False
-        styles = self.styles
+        max_depth = self.max_depth
         while True:
-            if depth > self.max_depth:
-                raise NormalizeError(f"HTML nested deeper than {self.max_depth} levels")
-            depth += 1
-            style = element.get("style")
-            if style:
-                flags = styles.get(style)
-                if flags is None:
-                    flags = styles[style] = _flags_of(style)
-                if flags:
-                    if flags & _F_HIDDEN:
-                        return "", False, False
-                    if flags & _F_BOLD:
-                        bold = True
-                    elif flags & _F_NOT_BOLD:
-                        bold = False
-                    if flags & _F_ITALIC:
-                        italic = True
-            tag = element.tag
+            if depth > max_depth:
+                raise NormalizeError(f"HTML nested deeper than {max_depth} levels")
+            if flags:
+                if flags & _F_HIDDEN:
+                    return "", False, False
+                if flags & _F_BOLD:
+                    bold = True
+                elif flags & _F_NOT_BOLD:
+                    bold = False
+                if flags & _F_ITALIC:
+                    italic = True
             if tag in _EMPHASIS_OR_HEADING_TAGS:
                 if tag in _ITALIC_TAGS:
                     italic = True
                 else:
                     bold = True
-            text = element.text
-            if not len(element):
+            if not size:
                 return (" ".join(text.split()) if text else ""), bold, italic
-            if len(element) > 1 or (text and not text.isspace()):
+            if size > 1 or (text and not text.isspace()):
                 return None
-            child = element[0]
-            tail = child.tail
-            if child.tag not in _SIMPLE_WRAPPERS or (tail and not tail.isspace()):
+            element = element[0]
+            tag = element.tag
+            if tag not in _SIMPLE_WRAPPERS:
                 return None
-            element = child
+            tail = element.tail
+            if tail and not tail.isspace():
+                return None
+            depth += 1
+            size = len(element)
+            text = element.text
+            style = element.get("style")
+            if style:
+                flags = self.styles.get(style, -1)
+                if flags < 0:
+                    flags = self.styles[style] = _flags_of(style)
+            else:
+                flags = 0
 
     def _row(self, row: Any, depth: int) -> None:
-        self.flush()
-        # each cell: (text, bold) when it is one run of text, else the blocks it holds
+        if self.chars or self.parts or self.lines:
+            self.flush()
+        # each cell: (text, bold) when it is one run of text, else the blocks it holds; and
+        # the text and boldness of each cell (of its first block)
         cells: list[tuple[str, bool] | list[Block]] = []
-        outer = self.blocks
+        texts: list[str] = []
+        strongs: list[bool] = []
+        layout = False  # a cell holds several paragraphs, or a list item: a layout table
         bold = self.bold > 0
+        depth += 1
         for cell in row:
             tag = cell.tag
-            if not isinstance(tag, str) or (len(cell) == 0 and not (cell.text or "").strip()):
+            if not isinstance(tag, str):
                 continue
+            size = len(cell)
+            text = cell.text
+            if not size and (not text or text.isspace()):
+                continue  # an empty cell
             kind = _KINDS.get(tag, _INLINE)
+            if kind == _SKIP:
+                continue
+            style = cell.get("style")
+            flags = 0
+            if style:
+                flags = self.styles.get(style, -1)
+                if flags < 0:
+                    flags = self.styles[style] = _flags_of(style)
             if kind == _CELL:
-                simple = self._simple_text(cell, depth + 1)
+                simple = self._simple_text(cell, tag, size, text, flags, depth)
                 if simple is not None:  # the usual cell: one run of text, maybe wrapped
                     if simple[0]:
-                        cells.append((simple[0], simple[1] or bold))
+                        strong = simple[1] or bold
+                        cells.append((simple[0], strong))
+                        texts.append(simple[0])
+                        strongs.append(strong)
                     continue
+            elif kind == _INLINE:
+                kind = _BLOCK  # stray content between cells
+            outer = self.blocks
             self.blocks = []
-            if kind == _CELL:
-                self._element(cell, tag, kind, depth + 1)
-            elif kind != _SKIP:  # stray content between cells
-                self._element(cell, tag, _BLOCK if kind == _INLINE else kind, depth + 1)
+            self._element(cell, tag, kind, flags, style, depth)
             self.flush()
             blocks = [b for b in self.blocks if b.kind != "page_break"]
+            self.blocks = outer
             if blocks:
                 cells.append(blocks)
-        self.blocks = outer
+                texts.append(blocks[0].text)
+                strongs.append(blocks[0].strong)
+                if len(blocks) > 1 or blocks[0].kind != "text":
+                    layout = True
         if not cells:
             return
-        if len(cells) == 1 or any(isinstance(c, list) and (len(c) > 1 or c[0].kind != "text")
-                                  for c in cells):
+        if len(cells) == 1 or layout:
             for cell_content in cells:  # a layout table: its cells are ordinary paragraphs
                 if isinstance(cell_content, list):
                     self.blocks.extend(cell_content)
                 else:
                     self.blocks.append(Block(cell_content[0], strong=cell_content[1]))
             return
-        texts = [c[0].text if isinstance(c, list) else c[0] for c in cells]
-        strong = all(c[0].strong if isinstance(c, list) else c[1] for c in cells[1:])
+        strong = all(strongs[1:])
         if len(texts[0]) == 1 and texts[0] in _BULLET_CELLS:
             self.blocks.append(Block(" ".join(texts[1:]), "list_item", strong=strong))
             return
-        strong = strong and (cells[0][0].strong if isinstance(cells[0], list) else cells[0][1])
+        strong = strong and strongs[0]
         merged = merge_cells(texts)
         if len(merged) == 1:
             self.blocks.append(Block(merged[0], strong=strong))

@@ -37,7 +37,7 @@ from watcher.errors import (
 from watcher.htmlblocks import DEFAULT_MAX_DEPTH, html_blocks
 from watcher.models import Paragraph, Release, canonical_text_of
 from watcher.sgml import is_press_release_type, looks_like_submission, split_submission
-from watcher.text import DATE, clean, date_of, needs_repair, split_sentences
+from watcher.text import DATE, clean, date_of, needs_repair, search_date, split_sentences
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -84,7 +84,9 @@ def content_hash(canonical: str) -> str:
     non-ASCII characters (which ``unify`` has already stripped of quotes and dashes)."""
     words = canonical.lower().encode("utf-8").translate(_WORD_BYTES)
     if len(words) < 1 << 20:
-        single_spaced = b" ".join(words.split())  # faster, but a list of every word:
+        # Faster, but a list of pieces: cut at double spaces (five times fewer pieces than
+        # words, so fewer objects), strip the odd spaces of longer runs, drop empty pieces.
+        single_spaced = b" ".join(filter(None, map(bytes.strip, words.split(b"  "))))
     else:
         single_spaced = _SPACE_RUNS.sub(b" ", words).strip()  # big documents take this
     return hashlib.sha256(single_spaced).hexdigest()
@@ -142,14 +144,23 @@ def _refuse_binary(content: bytes) -> None:
         raise UnsupportedDocumentError("the exhibit is a PDF document")
 
 
-_ODD_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+# Control characters other than tab, line breaks and form feed: in UTF-8 each is one byte that
+# no other character's encoding holds, so counting bytes (in C) counts the characters.
+_ODD_BYTES = bytes((*range(0x09), 0x0b, *range(0x0e, 0x20)))
+_REPLACEMENT_UTF8 = "\ufffd".encode()
 
 
 def _refuse_binary_text(text: str) -> None:
     sample = text[:8192]
     if not sample:
         return
-    odd = len(_ODD_CHARACTERS.findall(sample))
+    data = sample.encode("utf-8", errors="replace")
+    if not any(map(data.__contains__, _ODD_BYTES)) and \
+            (sample.isascii() or _REPLACEMENT_UTF8 not in data):
+        return  # nothing odd at all (the usual case): memchr is faster than counting
+    odd = len(data) - len(data.translate(None, _ODD_BYTES))
+    if not sample.isascii():
+        odd += data.count(_REPLACEMENT_UTF8)  # U+FFFD: what a decoder could not read
     if odd * 20 > len(sample):
         raise UnsupportedDocumentError("binary content, not a press release")
 
@@ -239,16 +250,21 @@ _BULLET_TEXT = re.compile(r"^(?:\*+\s*|(?:o|-(?!-)|>)\s+)(?=\S)")
 _ALNUM = re.compile(r"[^\W_]")
 
 
+def _bare_number(text: str) -> bool:
+    """``_BARE_NUMBER.match(text)``; it never matches more than five characters."""
+    return len(text) <= 5 and bool(_BARE_NUMBER.match(text))
+
+
 def _is_junk(block: Block, html: bool) -> bool:
     text = block.text
     if len(text) > 60 or block.kind == "table_row":
         return False
-    if not _ALNUM.search(text):
+    if not (text[0].isalnum() or _ALNUM.search(text)):  # ([^\W_] is str.isalnum)
         return True
     if _EXHIBIT_LINE.match(text) or _END_MARK.match(text) or _PAGE_NUMBER.match(text) \
             or _RELEASE_LABEL.match(text):
         return True
-    return bool(_BARE_NUMBER.match(text)) and (block.indented or block.centered)
+    return _bare_number(text) and (block.indented or block.centered)
 
 
 def _clean_blocks(blocks: Iterable[Block], html: bool, repair: bool = True) -> list[Block]:
@@ -285,10 +301,10 @@ def _clean_blocks(blocks: Iterable[Block], html: bool, repair: bool = True) -> l
         else:
             cleaned = Block(text, kind, cells, block.strong, block.centered, block.italic,
                             block.indented, lead)
-        if _is_junk(cleaned, html):
+        if len(text) <= 60 and kind != "table_row" and _is_junk(cleaned, html):
             continue
         if kind != "table_row":
-            bullet = _BULLET_TEXT.match(text)
+            bullet = _BULLET_TEXT.match(text) if text[0] in "*o->" else None
             if bullet and (kind == "list_item" or text[0] != "-" or not html):
                 cleaned = Block(text[bullet.end():], "list_item", cells, block.strong,
                                 block.centered, block.italic, block.indented, cleaned.lead)
@@ -312,17 +328,18 @@ def _drop_page_furniture(blocks: list[Block]) -> list[Block]:
     if len(pages) == 1:
         return pages[0]
     for page in pages:
-        while page and _BARE_NUMBER.match(page[-1].text):
+        while page and _bare_number(page[-1].text):
             page.pop()
-        while page and _BARE_NUMBER.match(page[0].text):
+        while page and _bare_number(page[0].text):
             page.pop(0)
-    tops = Counter(_edge_key(page[0]) for page in pages if page)
-    bottoms = Counter(_edge_key(page[-1]) for page in pages if page)
+    edges = [(_edge_key(page[0]), _edge_key(page[-1])) if page else ("", "") for page in pages]
+    tops = Counter(top for (top, _), page in zip(edges, pages, strict=True) if page)
+    bottoms = Counter(bottom for (_, bottom), page in zip(edges, pages, strict=True) if page)
     out: list[Block] = []
-    for number, page in enumerate(pages):
-        if page and tops[_edge_key(page[0])] >= 2 and _edge_key(page[0]):
+    for number, (page, (top, bottom)) in enumerate(zip(pages, edges, strict=True)):
+        if page and tops[top] >= 2 and top:
             page = page[1:]
-        if page and bottoms[_edge_key(page[-1])] >= 2 and _edge_key(page[-1]):
+        if page and bottoms[bottom] >= 2 and bottom:  # (page[-1] is still the last block)
             page = page[:-1]
         if number and out and page and _continues(out[-1], page[0]):
             first = page[0]
@@ -340,7 +357,10 @@ def _edge_key(block: Block) -> str:
     text = block.text
     if block.kind != "text" or len(text) > 100 or text.endswith((".", "!", "?", ":", ",")):
         return ""
-    return re.sub(r"\d+", "#", text.lower())
+    return _DIGIT_RUN.sub("#", text.lower())
+
+
+_DIGIT_RUN = re.compile(r"\d+")
 
 
 def _continues(previous: Block, block: Block) -> bool:
@@ -378,7 +398,7 @@ def _dateline(text: str) -> tuple[str, date | None, str, str] | None:
     dateline: "CAMBRIDGE, MA, JUNE 24, 2002 - ...", "LA JOLLA, Calif.--(BUSINESS WIRE)--
     April 14, 1997--...", "PHILADELPHIA, Feb. 12, 2024 (GLOBE NEWSWIRE) -- ...",
     "Silicon Valley, CA (April 16, 2025) - ..."."""
-    match = DATE.search(text, 0, 160) if _YEAR.search(text, 0, 160) else None
+    match = search_date(text, 160) if _YEAR.search(text, 0, 160) else None
     dated = _dated_dateline(text, match) if match else None
     if dated is not None:
         return dated
@@ -395,7 +415,10 @@ def _dateline(text: str) -> tuple[str, date | None, str, str] | None:
 def _dated_dateline(text: str, match: re.Match[str]) -> tuple[str, date | None, str, str] | None:
     prefix = text[:match.start()]
     parenthesized = prefix.rstrip().endswith("(")
-    place = _WIRE_TAIL.sub("", prefix.rstrip(" (")).strip(" ,-(/:")
+    place = prefix.rstrip(" (")
+    if "(" in place or "/" in place:  # (what every _WIRE_TAIL match holds)
+        place = _WIRE_TAIL.sub("", place)
+    place = place.strip(" ,-(/:")
     if len(place) > 60:
         return None
     if not _is_place(place):
@@ -419,8 +442,11 @@ def _dated_dateline(text: str, match: re.Match[str]) -> tuple[str, date | None, 
     return place, date_of(match), printed, rest.strip()
 
 
+_PLACE_SEPARATORS = re.compile(r"[\s,]+")
+
+
 def _is_place(place: str) -> bool:
-    words = [w for w in re.split(r"[\s,]+", place) if w]
+    words = [w for w in _PLACE_SEPARATORS.split(place) if w]
     return len(words) <= 8 and all(_PLACE_WORD.match(w) for w in words)
 
 
@@ -429,9 +455,22 @@ _LETTERHEAD = re.compile(  # on lower-cased text
     r"@|\b[a-z]{2}\s+\d{5}(?:-\d{4})?\b|\b(?:nasdaq|nyse|amex|otc|tsx)\s*:")
 
 
+# What each alternative of _LETTERHEAD needs in the text: searching for these few words first
+# (in C) spares most paragraphs the slow scan of the whole pattern.
+_LETTERHEAD_WORDS = ("@", "tel", "phone", "fax", "facsimile", "mail", "www.", "http", " box",
+                     "suite", "nasdaq", "nyse", "amex", "otc", "tsx")
+_ZIP_DIGITS = re.compile(r"\d\d\d\d\d")
+
+
+def _letterhead(lowered: str) -> bool:
+    """``_LETTERHEAD.search(lowered)``, faster."""
+    return (any(word in lowered for word in _LETTERHEAD_WORDS)
+            or bool(_ZIP_DIGITS.search(lowered))) and bool(_LETTERHEAD.search(lowered))
+
+
 def _headline_like(block: Block) -> bool:
     text = block.text
-    if block.kind == "table_row" or len(text) > 300 or _LETTERHEAD.search(text.lower()) \
+    if block.kind == "table_row" or len(text) > 300 or _letterhead(text.lower()) \
             or _has_contact_detail(text):
         return False
     words = text.split()
@@ -445,12 +484,15 @@ def _is_prose(block: Block) -> bool:
         block.text.rstrip('"\')').endswith((".", "!", "?"))
 
 
-def _head(blocks: list[Block]) -> tuple[int, int | None]:
-    """(number of head blocks, index of the dateline block or None)."""
+def _head(blocks: list[Block]) -> tuple[int, tuple[str, date | None, str, str] | None]:
+    """(number of head blocks, the dateline (``_dateline`` of the first block after the
+    head) or None)."""
     prose_seen = 0
     for index, block in enumerate(blocks[:25]):
-        if block.kind == "text" and _dateline(block.text) is not None:
-            return index, index
+        if block.kind == "text":
+            dateline = _dateline(block.text)
+            if dateline is not None:
+                return index, dateline
         if _is_prose(block):
             prose_seen += 1
             if prose_seen >= 2:
@@ -468,6 +510,18 @@ _ABOUT = re.compile(r"^about\b", re.IGNORECASE)
 _FORWARD_HEADING = re.compile(
     r"forward[- ]looking|safe[- ]harbou?r|cautionary|private securities litigation",
     re.IGNORECASE)
+_FORWARD_HEADING_LOWER = re.compile(
+    r"forward[- ]looking|safe[- ]harbou?r|cautionary|private securities litigation")
+
+
+def _forward_heading(text: str) -> bool:
+    """``_FORWARD_HEADING.search(text)``: on ASCII text, its case-sensitive twin on the
+    lower-cased text, which the regex engine searches much faster."""
+    if text.isascii():
+        return bool(_FORWARD_HEADING_LOWER.search(text.lower()))
+    return bool(_FORWARD_HEADING.search(text))
+
+
 # Case-insensitive alternations are slow: these run on lower-cased text instead.
 _FORWARD_PARAGRAPH = re.compile(
     r"forward[- ]looking (?:statement|information)|safe[- ]harbou?r|private securities "
@@ -484,13 +538,31 @@ _PHONE = re.compile(r"\(?\b\d{3}\)?[\s.\-/]\d{3}[\s.\-]\d{4}\b|\+\d{1,3}[\s\d().
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+\.\w")
 
 
-_PHONE_HINT = re.compile(r"\d{3}[\s.\-]\d{4}")  # what every _PHONE match holds, but "+"
+# What every _PHONE match holds, but "+" ("\d\d\d", not "\d{3}": a character set first is
+# searched for faster).
+_PHONE_HINT = re.compile(r"\d\d\d[\s.\-]\d{4}")
+# ASCII characters as classes: "0" a digit, " " what \s matches, "." and "-" themselves, "x"
+# anything else. On ASCII text _PHONE_HINT matches exactly where the classes read "000 0000",
+# "000.0000" or "000-0000": a translate and three substring searches, all in C, instead of
+# a regex that stops at every digit of a table row.
+_PHONE_CLASSES = bytes(
+    0x30 if 0x30 <= b <= 0x39 else 0x20 if chr(b).isspace() else b if b in (0x2e, 0x2d)
+    else 0x78 for b in range(256))
+
+
+def _phone_hint(text: str) -> bool:
+    """``_PHONE_HINT.search(text)``, faster."""
+    if not text.isascii():
+        return bool(_PHONE_HINT.search(text))
+    classes = text.encode("ascii").translate(_PHONE_CLASSES)
+    return b"000 0000" in classes or b"000.0000" in classes or b"000-0000" in classes
 
 
 def _has_contact_detail(text: str) -> bool:
     """A telephone number or an e-mail address."""
-    return bool(("@" in text and _EMAIL.search(text)) or
-                (("+" in text or _PHONE_HINT.search(text)) and _PHONE.search(text)))
+    if "@" in text and _EMAIL.search(text):
+        return True
+    return bool(("+" in text or _phone_hint(text)) and _PHONE.search(text))
 _RUN_IN = re.compile(
     r"^(about [^.:;]{2,80}?|forward[- ]looking statements?|safe harbou?r statements?|"
     r"cautionary (?:note|statement)s?(?: regarding forward[- ]looking statements)?)"
@@ -520,9 +592,10 @@ def _is_contact_start(text: str) -> bool:
     return head.startswith(_CONTACT_PREFIXES) and bool(_CONTACT_START.match(head))
 
 
-def _is_contact_like(block: Block) -> bool:
+def _is_contact_like(block: Block, contact_start: bool) -> bool:
+    """``contact_start``: ``_is_contact_start(block.text)``, which the caller knows."""
     text = block.text
-    if _is_contact_start(text):
+    if contact_start:
         return True
     if block.kind != "table_row" and text.rstrip("\"')").endswith((".", "!", "?")) \
             and text.count(" ") >= 5:
@@ -537,21 +610,27 @@ def _is_heading(block: Block, html: bool, section: str) -> bool:
     if len(text) > 120 or text[0] in "\"'(":
         return False
     stripped = text.rstrip()
-    if stripped.endswith((".", ",", ";")) and not _NAME_ENDING.search(stripped):
+    # (a _NAME_ENDING match is at most six characters long, at the very end)
+    if stripped.endswith((".", ",", ";")) and \
+            not _NAME_ENDING.search(stripped, max(0, len(stripped) - 6)):
         return False
-    if re.search(r"[a-z]{2}[.!?] +[A-Z]", text):
+    if (". " in text or "! " in text or "? " in text) and _SENTENCE_BREAK.search(text):
         return False
     words = text.split()
     if len(words) > 16:
         return False
-    if _ABOUT.match(text) or (_FORWARD_HEADING.search(text) and len(words) <= 10) or \
+    if _ABOUT.match(text) or (_forward_heading(text) and len(words) <= 10) or \
             (_is_contact_start(text) and len(words) <= 4 and not _has_contact_detail(text)):
         return True
     if block.strong or block.indented:
         return True
-    letters = [c for c in text if c.isalpha()]
-    if letters and all(c.isupper() for c in letters) and len(letters) > 3:
-        return True
+    if text.isascii():  # all letters upper case, and more than three of them
+        if text.isupper() and sum(c.isalpha() for c in text) > 3:
+            return True
+    else:
+        letters = [c for c in text if c.isalpha()]
+        if letters and all(c.isupper() for c in letters) and len(letters) > 3:
+            return True
     if html or section == "contacts" or len(words) > 10 or stripped.endswith("."):
         return False
     capitalized = [w for w in words if w[:1].isalpha() and w.lower() not in _SMALL_WORDS]
@@ -559,6 +638,9 @@ def _is_heading(block: Block, html: bool, section: str) -> bool:
         not _has_contact_detail(text)
 
 
+# "[a-z][a-z]" rather than "[a-z]{2}": a pattern that opens with a character set is searched
+# for faster; callers first look for one of the three ". " it needs.
+_SENTENCE_BREAK = re.compile(r"[a-z][a-z][.!?] +[A-Z]")
 _SMALL_WORDS = frozenset("""
 a an and as at but by for from in into of on or the to with vs via per over under
 """.split())
@@ -567,7 +649,7 @@ a an and as at but by for from in into of on or the to with vs via per over unde
 def _heading_section(text: str) -> str:
     if _ABOUT.match(text):
         return "about"
-    if _FORWARD_HEADING.search(text):
+    if _forward_heading(text):
         return "forward_looking"
     if _is_contact_start(text) or _CONTACT_WORD.search(text):
         return "contacts"
@@ -599,7 +681,7 @@ def build_release(raw_blocks: Iterable[Block], *, html: bool = False,
     blocks = _drop_page_furniture(_clean_blocks(raw_blocks, html, repair))
     if not blocks:
         raise NormalizeError("no text found in the document")
-    head_count, dateline_index = _head(blocks)
+    head_count, found_dateline = _head(blocks)
 
     headline = ""
     subheadlines: list[str] = []
@@ -609,6 +691,7 @@ def build_release(raw_blocks: Iterable[Block], *, html: bool = False,
     dateline_text = ""
     head = blocks[:head_count]
     candidates = [i for i, b in enumerate(head) if _headline_like(b)]
+    headline_like = set(candidates)
     emphasized = [i for i in candidates
                   if (head[i].strong or head[i].centered or head[i].text.isupper()
                       or not html) and len(head[i].text.split()) >= 4]
@@ -617,17 +700,16 @@ def build_release(raw_blocks: Iterable[Block], *, html: bool = False,
         if chosen is not None and index == chosen:
             headline = block.text
         elif chosen is not None and index > chosen and (
-                _headline_like(block) or block.kind == "list_item"):
+                index in headline_like or block.kind == "list_item"):
             subheadlines.append(block.text)
         else:
-            found = DATE.search(block.text)
-            if found and len(block.text) < 100 and when is None:
-                when = date_of(found)  # a date above the dateline ("For release June 3, 2002")
+            if len(block.text) < 100 and when is None:
+                found = search_date(block.text)
+                if found:  # a date above the dateline ("For release June 3, 2002")
+                    when = date_of(found)
             head_contacts.append(block)
     body = blocks[head_count:]
-    if dateline_index is not None:
-        found_dateline = _dateline(body[0].text)
-        assert found_dateline is not None
+    if found_dateline is not None:
         place, dated, dateline_text, rest = found_dateline
         place = place or None
         when = dated or when
@@ -685,7 +767,8 @@ def _sections(blocks: list[Block], html: bool) -> list[Paragraph]:
             continue
         run_in = block.lead if block.lead and _RUN_IN.match(block.lead + " x") else ""
         if not run_in and kind == "text":
-            match = _RUN_IN.match(text)
+            match = _RUN_IN.match(text) if text[0] in "aAfFsScC" or not text[0].isascii() \
+                else None
             if match and (match.group(1)[:1].isupper()):
                 run_in = match.group(1)
         if run_in and text.startswith(run_in) and len(text) > len(run_in) + 1:
@@ -701,9 +784,11 @@ def _sections(blocks: list[Block], html: bool) -> list[Paragraph]:
                                         split_sentences(new_heading), heading))
             new_heading = None
         before = section
-        if _is_contact_like(block) and (section != "body" or _is_contact_start(text)
-                                        or kind == "table_row" or not _is_prose(block)):
-            if section not in ("about",) or _is_contact_start(text):
+        contact_start = _is_contact_start(text)
+        if _is_contact_like(block, contact_start) and (
+                section != "body" or contact_start or kind == "table_row"
+                or not _is_prose(block)):
+            if section not in ("about",) or contact_start:
                 section = "contacts"
         elif section == "contacts" and (_is_prose(block) or _numeric_row(block)):
             section = "body"
@@ -722,8 +807,8 @@ def _sections(blocks: list[Block], html: bool) -> list[Paragraph]:
             elif _is_quote(text, previous_quote):
                 target = "quotes"
         previous_quote = target == "quotes"
-        paragraphs.append(Paragraph(text, target, _paragraph_kind(block), _sentences(block),
-                                    heading))
+        sentences = (text,) if kind == "table_row" else split_sentences(text)  # (_sentences)
+        paragraphs.append(Paragraph(text, target, _paragraph_kind(block), sentences, heading))
     for text in pending:  # headings at the very end: keep their words as paragraphs
         paragraphs.append(Paragraph(text, section, "text", split_sentences(text), heading))
     return paragraphs
