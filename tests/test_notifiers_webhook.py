@@ -116,7 +116,7 @@ async def test_an_operator_alert_is_posted_and_signed_like_any_alert(
 
 
 def test_retry_after_may_be_seconds_or_an_http_date() -> None:
-    from watcher.notifiers.base import retry_after_seconds
+    from watcher.http import retry_after_seconds
 
     now = datetime(2026, 1, 5, 14, 0, tzinfo=UTC)
     assert retry_after_seconds("30", now) == 30.0

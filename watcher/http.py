@@ -17,6 +17,7 @@ import zlib
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
@@ -605,7 +606,7 @@ class EdgarClient:
             return
         throttle_page = status == 403 and any(m in result.content for m in THROTTLE_MARKERS)
         if status == 429 or throttle_page:
-            pause = _retry_after(result.headers.get("retry-after"), self._clock) \
+            pause = retry_after_seconds(result.headers.get("retry-after"), self._clock.now()) \
                 or self.settings.throttle_pause
             self._paused_until = max(self._paused_until, self._clock.monotonic() + pause)
             metrics.throttled(pause)
@@ -635,7 +636,9 @@ def _request_failed(message: str, url: str) -> TransientFetchError:
     return TransientFetchError(message, url=url)
 
 
-def _retry_after(value: str | None, clock: Clock) -> float | None:
+def retry_after_seconds(value: str | None, now: datetime) -> float | None:
+    """An HTTP Retry-After header (seconds or an HTTP date) as seconds from ``now``; used for
+    EDGAR's throttling and for notifiers' receivers alike."""
     if not value:
         return None
     value = value.strip()
@@ -645,4 +648,4 @@ def _retry_after(value: str | None, clock: Clock) -> float | None:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    return max(0.0, (when - clock.now()).total_seconds())
+    return max(0.0, (when - now).total_seconds())

@@ -8,12 +8,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
 from watcher.clock import Clock
 from watcher.config import Config, NotifierSettings
 from watcher.errors import PermanentDeliveryError, RetryableDeliveryError
+from watcher.http import retry_after_seconds
 from watcher.messages import Templates, load_templates
 from watcher.models import Alert
 from watcher.operator import is_operator_alert
@@ -92,18 +92,6 @@ class Notifier(ABC):
                                              alerts=[a.payload for a in alerts])
 
 
-def retry_after_seconds(value: str | None, now: datetime) -> float | None:
-    """An HTTP Retry-After header (seconds or a date) as seconds from ``now``."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - now).total_seconds())
 
 
 def check_http_answer(what: str, status: int, text: str, headers: Mapping[str, str],
